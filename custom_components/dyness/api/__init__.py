@@ -1,0 +1,52 @@
+"""Client for the Dyness Open API (no Home Assistant dependencies)."""
+
+from __future__ import annotations
+
+from .client import DynessClient
+from .const import REGION_HOSTS, Region
+from .exceptions import (
+    DynessApiError,
+    DynessAuthenticationError,
+    DynessConnectionError,
+    DynessError,
+    DynessRateLimitError,
+    DynessResponseError,
+    DynessTimeoutError,
+)
+from .models import (
+    DeviceDetail,
+    FirmwareVersions,
+    Point,
+    PowerRecord,
+    RealtimeSnapshot,
+    StationInfo,
+    StorageDevice,
+    is_master_sn,
+)
+from .signing import content_md5, sign, signed_headers
+from .throttle import CallThrottle
+
+__all__ = [
+    "REGION_HOSTS",
+    "CallThrottle",
+    "DeviceDetail",
+    "DynessApiError",
+    "DynessAuthenticationError",
+    "DynessClient",
+    "DynessConnectionError",
+    "DynessError",
+    "DynessRateLimitError",
+    "DynessResponseError",
+    "DynessTimeoutError",
+    "FirmwareVersions",
+    "Point",
+    "PowerRecord",
+    "RealtimeSnapshot",
+    "Region",
+    "StationInfo",
+    "StorageDevice",
+    "content_md5",
+    "is_master_sn",
+    "sign",
+    "signed_headers",
+]

@@ -1,0 +1,220 @@
+"""Asynchronous client of the Dyness Open API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import json
+import logging
+from typing import Any
+
+import aiohttp
+
+from .const import (
+    ALREADY_BOUND_INFO,
+    API_PREFIX,
+    AUTH_CODES,
+    MAX_PAGES,
+    PAGE_SIZE,
+    PATH_BIND,
+    PATH_CHECK_VERSION,
+    PATH_POWER_DATA,
+    PATH_REALTIME,
+    PATH_STATION_INFO,
+    PATH_STORAGE_DETAIL,
+    PATH_STORAGE_LIST,
+    REGION_HOSTS,
+    SUCCESS_CODES,
+    Region,
+)
+from .exceptions import (
+    DynessApiError,
+    DynessAuthenticationError,
+    DynessConnectionError,
+    DynessRateLimitError,
+    DynessResponseError,
+    DynessTimeoutError,
+)
+from .models import (
+    DeviceDetail,
+    FirmwareVersions,
+    PowerRecord,
+    RealtimeSnapshot,
+    StationInfo,
+    StorageDevice,
+    StorageDevicePage,
+)
+from .signing import signed_headers
+from .throttle import CallThrottle
+
+_LOGGER = logging.getLogger(__name__)
+DEFAULT_TIMEOUT = 20.0
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Return the Retry-After delay in seconds when it is a number."""
+    value = headers.get("Retry-After") if headers is not None else None
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+class DynessClient:
+    """Signed calls to the Dyness Open API for one App ID."""
+
+    def __init__(
+        self,
+        app_id: str,
+        app_secret: str,
+        *,
+        session: aiohttp.ClientSession,
+        region: Region | str = Region.EUROPE,
+        base_url: str | None = None,
+        request_timeout: float = DEFAULT_TIMEOUT,
+        throttle: CallThrottle | None = None,
+        wall_clock: Callable[[], float] | None = None,
+    ) -> None:
+        """Initialise the client; an explicit base URL overrides the region."""
+        self.app_id = app_id
+        self._secret = app_secret
+        self._session = session
+        host = base_url.rstrip("/") if base_url else REGION_HOSTS[Region(region)]
+        self.base_url = host
+        self.request_timeout = request_timeout
+        self.throttle = throttle or CallThrottle()
+        self._wall_clock = wall_clock
+        self.last_responses: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        """Return a representation without the secret."""
+        return f"DynessClient(base_url={self.base_url!r})"
+
+    async def request(self, path: str, payload: dict[str, Any] | None = None) -> Any:
+        """Send one signed POST and return the `data` of a successful answer."""
+        body = json.dumps(
+            payload or {}, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+        async with self.throttle.slot():
+            headers = signed_headers(
+                self.app_id,
+                self._secret,
+                body=body,
+                path=path,
+                timestamp=self._wall_clock() if self._wall_clock else None,
+            )
+            url = f"{self.base_url}{API_PREFIX}{path}"
+            _LOGGER.debug("POST %s", path)
+            try:
+                async with asyncio.timeout(self.request_timeout):
+                    async with self._session.post(
+                        url, data=body, headers=headers, allow_redirects=False
+                    ) as response:
+                        status = response.status
+                        retry_after = _retry_after(response.headers)
+                        raw = await response.read()
+            except TimeoutError as err:
+                raise DynessTimeoutError(f"Timeout calling {path}") from err
+            except (aiohttp.ClientError, OSError, ValueError) as err:
+                raise DynessConnectionError(f"Error calling {path}: {err}") from err
+        return self._handle(path, status, retry_after, raw)
+
+    def _handle(
+        self, path: str, status: int, retry_after: float | None, raw: bytes
+    ) -> Any:
+        """Map an HTTP answer to data or to one of the client's exceptions."""
+        _LOGGER.debug("%s answered HTTP %s (%d bytes)", path, status, len(raw))
+        if status == 429:
+            delay = self.throttle.note_rate_limited(retry_after)
+            raise DynessRateLimitError(
+                f"Rate limited on {path}", retry_after=retry_after or delay
+            )
+        if status in (401, 403):
+            raise DynessAuthenticationError("Access denied")
+        if status >= 500:
+            raise DynessConnectionError(f"{path}: server error HTTP {status}")
+        try:
+            answer = json.loads(raw) if raw else None
+        except (ValueError, UnicodeDecodeError) as err:
+            raise DynessResponseError(f"{path}: answer is not JSON") from err
+        if not isinstance(answer, dict):
+            raise DynessResponseError(f"{path}: HTTP {status} without an envelope")
+        if status >= 400 or "code" not in answer:
+            raise DynessResponseError(
+                f"{path}: HTTP {status}, status {answer.get('status')!s}"
+            )
+        code = str(answer.get("code")).strip()
+        info = str(answer.get("info") or "")
+        if code in SUCCESS_CODES:
+            self.throttle.note_success()
+            self.last_responses[path] = answer.get("data")
+            return answer.get("data")
+        if code in AUTH_CODES:
+            raise DynessAuthenticationError(info or "Access denied")
+        if code == "429":
+            delay = self.throttle.note_rate_limited(retry_after)
+            raise DynessRateLimitError(f"Rate limited on {path}", retry_after=delay)
+        raise DynessApiError(code, info)
+
+    async def list_storage_devices(self) -> list[StorageDevice]:
+        """Return every storage device of the App ID, following the pages."""
+        devices: list[StorageDevice] = []
+        seen: set[str] = set()
+        for page_num in range(1, MAX_PAGES + 1):
+            data = await self.request(
+                PATH_STORAGE_LIST, {"pageNum": page_num, "pageSize": PAGE_SIZE}
+            )
+            page = StorageDevicePage.from_api(data)
+            new = [device for device in page.devices if device.device_sn not in seen]
+            seen.update(device.device_sn for device in new)
+            devices.extend(new)
+            if not new or len(devices) >= page.total:
+                break
+        return devices
+
+    async def get_device_detail(self, device_sn: str) -> DeviceDetail:
+        """Return `household/storage/detail` for one master."""
+        data = await self.request(PATH_STORAGE_DETAIL, {"deviceSn": device_sn})
+        return DeviceDetail.from_api(data)
+
+    async def get_station_info(self, device_sn: str) -> StationInfo:
+        """Return `station/info` for one master."""
+        data = await self.request(PATH_STATION_INFO, {"deviceSn": device_sn})
+        return StationInfo.from_api(data)
+
+    async def get_realtime_data(self, device_sn: str) -> RealtimeSnapshot:
+        """Return the parsed point list of a master, module or dongle."""
+        data = await self.request(PATH_REALTIME, {"deviceSn": device_sn})
+        return RealtimeSnapshot.from_api(device_sn, data)
+
+    async def get_power_records(self, device_sn: str) -> list[PowerRecord]:
+        """Return today's 5-minute power records, oldest first."""
+        data = await self.request(PATH_POWER_DATA, {"deviceSn": device_sn})
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise DynessResponseError("getLastPowerDataBySn: data is not an array")
+        records = [record for item in data if (record := PowerRecord.from_api(item))]
+        return sorted(records, key=lambda record: record.time)
+
+    async def check_version(self, device_sn: str) -> FirmwareVersions:
+        """Return the latest firmware versions the cloud offers for a device."""
+        data = await self.request(PATH_CHECK_VERSION, {"deviceSn": device_sn})
+        return FirmwareVersions.from_api(data)
+
+    async def bind_device(
+        self, device_sn: str, collector_sn: str | None = None
+    ) -> bool:
+        """Bind a serial to the App ID; an already bound device counts as success."""
+        payload = {"deviceSn": device_sn}
+        if collector_sn:
+            payload["collectorSn"] = collector_sn
+        try:
+            data = await self.request(PATH_BIND, payload)
+        except DynessApiError as err:
+            if ALREADY_BOUND_INFO in err.info.lower():
+                return True
+            raise
+        return data is not False

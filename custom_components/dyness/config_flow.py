@@ -1,0 +1,304 @@
+"""Config flow of the Dyness battery integration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+
+from .api import (
+    DynessApiError,
+    DynessAuthenticationError,
+    DynessClient,
+    DynessError,
+    DynessRateLimitError,
+    Region,
+    StorageDevice,
+    is_master_sn,
+)
+from .const import (
+    CONF_API_ID,
+    CONF_API_SECRET,
+    CONF_BASE_URL,
+    CONF_BATTERIES,
+    CONF_DEVICE_SN,
+    CONF_DONGLE_SN,
+    CONF_MODEL,
+    CONF_MODEL_CODE,
+    CONF_REGION,
+    DOMAIN,
+    LOGGER,
+)
+from .helpers import create_client
+
+CONF_ADD_MANUALLY = "add_manually"
+
+REGION_SELECTOR = SelectSelector(
+    SelectSelectorConfig(
+        options=[region.value for region in Region],
+        translation_key=CONF_REGION,
+        mode=SelectSelectorMode.DROPDOWN,
+    )
+)
+TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
+PASSWORD = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
+)
+URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL, autocomplete="off"))
+
+
+def _error_key(err: Exception) -> str:
+    """Map an error of a validation call to a translated form error key."""
+    if isinstance(err, DynessAuthenticationError):
+        return "invalid_auth"
+    if isinstance(err, DynessRateLimitError):
+        return "rate_limited"
+    if isinstance(err, DynessError):
+        LOGGER.debug("Validation failed: %s", err)
+        return "cannot_connect"
+    LOGGER.exception("Unexpected error while talking to the Dyness cloud")
+    return "unknown"
+
+
+def _batteries_offered(devices: list[StorageDevice]) -> list[StorageDevice]:
+    """Return the BMS/BDU masters; if the account lists none, every device."""
+    masters = [device for device in devices if device.is_master]
+    return masters or devices
+
+
+def _label(device: StorageDevice) -> str:
+    """Return how a discovered battery is shown in the picker."""
+    model = device.model_name or "Dyness"
+    return f"{model} ({device.device_sn})"
+
+
+def _battery_entry(device: StorageDevice) -> dict[str, Any]:
+    """Return the stored form of a discovered battery."""
+    return {
+        CONF_DEVICE_SN: device.device_sn,
+        CONF_DONGLE_SN: device.collector_sn,
+        CONF_MODEL: device.model_name,
+        CONF_MODEL_CODE: device.model_code,
+    }
+
+
+class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up the batteries of one Dyness App ID."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Initialise the flow."""
+        self._credentials: dict[str, Any] = {}
+        self._devices: list[StorageDevice] = []
+        self._chosen: list[dict[str, Any]] = []
+
+    def _client(self, data: Mapping[str, Any]) -> DynessClient:
+        """Return a client for the credentials being validated."""
+        return create_client(self.hass, data)
+
+    def _user_schema(self) -> vol.Schema:
+        """Return the form of the user step."""
+        fields: dict[vol.Marker, Any] = {
+            vol.Required(CONF_API_ID): TEXT,
+            vol.Required(CONF_API_SECRET): PASSWORD,
+            vol.Required(CONF_REGION, default=Region.EUROPE.value): REGION_SELECTOR,
+        }
+        if self.show_advanced_options:
+            fields[vol.Optional(CONF_BASE_URL)] = URL
+        return vol.Schema(fields)
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the App ID and secret and list the account's batteries."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            credentials = {
+                CONF_API_ID: user_input[CONF_API_ID].strip(),
+                CONF_API_SECRET: user_input[CONF_API_SECRET].strip(),
+                CONF_REGION: user_input[CONF_REGION],
+            }
+            if base_url := (user_input.get(CONF_BASE_URL) or "").strip():
+                credentials[CONF_BASE_URL] = base_url
+            await self.async_set_unique_id(credentials[CONF_API_ID])
+            self._abort_if_unique_id_configured()
+            try:
+                devices = await self._client(credentials).list_storage_devices()
+            except Exception as err:  # noqa: BLE001
+                errors["base"] = _error_key(err)
+            else:
+                if devices:
+                    self._credentials = credentials
+                    self._devices = _batteries_offered(devices)
+                    return await self.async_step_batteries()
+                errors["base"] = "no_devices"
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                self._user_schema(), user_input
+            ),
+            errors=errors,
+        )
+
+    async def async_step_batteries(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Let the user pick batteries, or go on to enter one by hand."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            chosen = set(user_input.get(CONF_BATTERIES, []))
+            self._chosen = [
+                _battery_entry(device)
+                for device in self._devices
+                if device.device_sn in chosen
+            ]
+            if user_input.get(CONF_ADD_MANUALLY):
+                return await self.async_step_manual()
+            if self._chosen:
+                return self._create_entry()
+            errors["base"] = "no_selection"
+        options = [
+            SelectOptionDict(value=device.device_sn, label=_label(device))
+            for device in self._devices
+        ]
+        schema = vol.Schema(
+            {
+                vol.Optional(
+                    CONF_BATTERIES, default=[option["value"] for option in options]
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=options, multiple=True, mode=SelectSelectorMode.LIST
+                    )
+                ),
+                vol.Optional(CONF_ADD_MANUALLY, default=False): BooleanSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="batteries", data_schema=schema, errors=errors
+        )
+
+    async def async_step_manual(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a battery the account's device list does not show."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            device_sn = user_input[CONF_DEVICE_SN].strip().upper()
+            dongle_sn = (user_input.get(CONF_DONGLE_SN) or "").strip().upper() or None
+            if not is_master_sn(device_sn):
+                errors[CONF_DEVICE_SN] = "invalid_serial"
+            else:
+                try:
+                    await self._validate_manual(device_sn, dongle_sn)
+                except (DynessAuthenticationError, DynessApiError, LookupError):
+                    # The App ID was accepted a step earlier: a refusal is the serial's.
+                    errors[CONF_DEVICE_SN] = "device_not_found"
+                except Exception as err:  # noqa: BLE001
+                    errors["base"] = _error_key(err)
+                else:
+                    if all(item[CONF_DEVICE_SN] != device_sn for item in self._chosen):
+                        self._chosen.append(
+                            {
+                                CONF_DEVICE_SN: device_sn,
+                                CONF_DONGLE_SN: dongle_sn,
+                                CONF_MODEL: None,
+                                CONF_MODEL_CODE: None,
+                            }
+                        )
+                    return self._create_entry()
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_DEVICE_SN): TEXT,
+                vol.Optional(CONF_DONGLE_SN): TEXT,
+            }
+        )
+        return self.async_show_form(
+            step_id="manual",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+        )
+
+    async def _validate_manual(self, device_sn: str, dongle_sn: str | None) -> None:
+        """Bind a hand-entered battery and check that it delivers live data."""
+        client = self._client(self._credentials)
+        await client.bind_device(device_sn, dongle_sn)
+        snapshot = await client.get_realtime_data(device_sn)
+        if not snapshot.points:
+            raise LookupError(device_sn)
+
+    def _create_entry(self) -> ConfigFlowResult:
+        """Create the entry for the chosen batteries."""
+        return self.async_create_entry(
+            title=f"Dyness {self._credentials[CONF_API_ID][-4:]}",
+            data={**self._credentials, CONF_BATTERIES: self._chosen},
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start reauthentication after the cloud refused the credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new App Secret (and App ID if it changed)."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {
+                **entry.data,
+                CONF_API_ID: user_input[CONF_API_ID].strip(),
+                CONF_API_SECRET: user_input[CONF_API_SECRET].strip(),
+            }
+            try:
+                devices = await self._client(data).list_storage_devices()
+            except Exception as err:  # noqa: BLE001
+                errors["base"] = _error_key(err)
+            else:
+                known = {device.device_sn for device in devices}
+                configured = {
+                    item[CONF_DEVICE_SN] for item in entry.data[CONF_BATTERIES]
+                }
+                if data[CONF_API_ID] != entry.unique_id and not configured & known:
+                    errors["base"] = "wrong_account"
+                else:
+                    if data[CONF_API_ID] != entry.unique_id:
+                        await self.async_set_unique_id(data[CONF_API_ID])
+                        self._abort_if_unique_id_configured()
+                    return self.async_update_reload_and_abort(
+                        entry,
+                        unique_id=data[CONF_API_ID],
+                        data_updates={
+                            CONF_API_ID: data[CONF_API_ID],
+                            CONF_API_SECRET: data[CONF_API_SECRET],
+                        },
+                    )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_API_ID): TEXT,
+                vol.Required(CONF_API_SECRET): PASSWORD,
+            }
+        )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, {CONF_API_ID: entry.data[CONF_API_ID]}
+            ),
+            description_placeholders={"account": entry.title},
+            errors=errors,
+        )

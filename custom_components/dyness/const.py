@@ -1,0 +1,28 @@
+"""Constants for the Dyness battery integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "dyness"
+LOGGER = logging.getLogger(__package__)
+MANUFACTURER: Final = "Dyness"
+
+CONF_API_ID: Final = "api_id"
+CONF_API_SECRET: Final = "api_secret"  # noqa: S105
+CONF_REGION: Final = "region"
+CONF_BASE_URL: Final = "base_url"
+CONF_BATTERIES: Final = "batteries"
+CONF_DEVICE_SN: Final = "device_sn"
+CONF_DONGLE_SN: Final = "dongle_sn"
+CONF_MODEL: Final = "model"
+CONF_MODEL_CODE: Final = "model_code"
+
+UPDATE_INTERVAL: Final = timedelta(minutes=5)
+STATIC_INTERVAL: Final = timedelta(minutes=30)
+SIGNAL_INTERVAL: Final = timedelta(minutes=30)
+REQUEST_TIMEOUT: Final = 20.0
+
+STANDBY_CURRENT: Final = 0.3

@@ -1,0 +1,346 @@
+"""Tests for the Dyness config flow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.dyness.const import (
+    CONF_API_ID,
+    CONF_API_SECRET,
+    CONF_BASE_URL,
+    CONF_BATTERIES,
+    CONF_DEVICE_SN,
+    CONF_DONGLE_SN,
+    CONF_REGION,
+    DOMAIN,
+)
+from dyness_sim import Fault, Simulator
+from dyness_sim.accounts import (
+    DEFAULT_APP_ID,
+    DEFAULT_APP_SECRET,
+    EMPTY_APP_ID,
+    EMPTY_APP_SECRET,
+)
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+BACKOFF = timedelta(seconds=31)
+
+
+@pytest.fixture(autouse=True)
+def mock_setup_entry() -> Any:
+    """Keep flows from setting up the created entries."""
+    with patch("custom_components.dyness.async_setup_entry", return_value=True) as mock:
+        yield mock
+
+
+def _user_input(simulator: Simulator, **changes: str) -> dict[str, str]:
+    """Return a valid user step pointing at the simulator."""
+    return {
+        CONF_API_ID: DEFAULT_APP_ID,
+        CONF_API_SECRET: DEFAULT_APP_SECRET,
+        CONF_REGION: "europe",
+        CONF_BASE_URL: simulator.base_url,
+        **changes,
+    }
+
+
+async def _start(hass: HomeAssistant) -> dict[str, Any]:
+    """Start a user flow in advanced mode."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    return dict(result)
+
+
+def _serials(simulator: Simulator) -> list[str]:
+    """Return the masters of the default account."""
+    return sorted(
+        device.device_sn for device in simulator.account(DEFAULT_APP_ID).devices
+    )
+
+
+async def test_full_flow(hass: HomeAssistant, simulator: Simulator) -> None:
+    """Credentials are checked, batteries offered and the entry created."""
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {**_user_input(simulator), CONF_API_ID: f" {DEFAULT_APP_ID} "},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "batteries"
+    schema = result["data_schema"].schema
+    offered = [
+        option["value"]
+        for key, selector in schema.items()
+        if key == CONF_BATTERIES
+        for option in selector.config["options"]
+    ]
+    assert sorted(offered) == _serials(simulator)
+    first = _serials(simulator)[0]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: [first]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"Dyness {DEFAULT_APP_ID[-4:]}"
+    assert result["result"].unique_id == DEFAULT_APP_ID
+    data = result["data"]
+    assert data[CONF_API_ID] == DEFAULT_APP_ID
+    assert data[CONF_BASE_URL] == simulator.base_url
+    assert [item[CONF_DEVICE_SN] for item in data[CONF_BATTERIES]] == [first]
+    device = next(
+        d for d in simulator.account(DEFAULT_APP_ID).devices if d.device_sn == first
+    )
+    assert data[CONF_BATTERIES][0][CONF_DONGLE_SN] == device.collector_sn
+    assert data[CONF_BATTERIES][0]["model"] == device.model_name
+
+
+async def test_basic_mode_has_no_base_url(hass: HomeAssistant) -> None:
+    """The base URL is only asked in advanced mode."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert CONF_BASE_URL not in {str(key) for key in result["data_schema"].schema}
+    assert {str(key) for key in result["data_schema"].schema} == {
+        CONF_API_ID,
+        CONF_API_SECRET,
+        CONF_REGION,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "fault", "error"),
+    [
+        ({CONF_API_SECRET: "0" * 31}, None, "invalid_auth"),
+        ({CONF_API_ID: "10000000009999"}, None, "invalid_auth"),
+        ({}, Fault(kind="html", count=1), "cannot_connect"),
+        ({}, Fault(kind="truncated", count=1), "cannot_connect"),
+        ({}, Fault(kind="code500", info="Network Anomaly", count=1), "cannot_connect"),
+        ({}, Fault(kind="http429", count=1), "rate_limited"),
+        (
+            {CONF_API_ID: EMPTY_APP_ID, CONF_API_SECRET: EMPTY_APP_SECRET},
+            None,
+            "no_devices",
+        ),
+    ],
+)
+async def test_user_errors_recover(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    frozen: FrozenDateTimeFactory,
+    changes: dict[str, str],
+    fault: Fault | None,
+    error: str,
+) -> None:
+    """Each error is shown on the form and the same flow still succeeds."""
+    if fault is not None:
+        simulator.add_fault(fault)
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator, **changes)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": error}
+    simulator.clear_faults()
+    # A user who was told to wait does so; the key's back-off must have passed.
+    frozen.tick(BACKOFF)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator)
+    )
+    assert result["step_id"] == "batteries"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: _serials(simulator)}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(result["data"][CONF_BATTERIES]) == len(_serials(simulator))
+
+
+async def test_connection_refused_and_unexpected(
+    hass: HomeAssistant, simulator: Simulator, unused_tcp_port_factory: Any
+) -> None:
+    """A closed port is cannot_connect; an unexpected exception is unknown."""
+    result = await _start(hass)
+    closed = f"http://127.0.0.1:{unused_tcp_port_factory()}"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator, **{CONF_BASE_URL: closed})
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    with patch(
+        "custom_components.dyness.config_flow.DynessClient.list_storage_devices",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(simulator)
+        )
+    assert result["errors"] == {"base": "unknown"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator)
+    )
+    assert result["step_id"] == "batteries"
+
+
+async def test_already_configured(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """The same App ID cannot be added twice."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_nothing_selected(hass: HomeAssistant, simulator: Simulator) -> None:
+    """Choosing no battery is an error until one is chosen."""
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: []}
+    )
+    assert result["errors"] == {"base": "no_selection"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: _serials(simulator)[:1]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_manual_serial(
+    hass: HomeAssistant, simulator: Simulator, frozen: FrozenDateTimeFactory
+) -> None:
+    """A battery can be entered by hand; bad serials are explained and recoverable."""
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: [], "add_manually": True}
+    )
+    assert result["step_id"] == "manual"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE_SN: "0106032412230990"}
+    )
+    assert result["errors"] == {CONF_DEVICE_SN: "invalid_serial"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE_SN: "R07E0000DEADBEEF-BMS"}
+    )
+    assert result["errors"] == {CONF_DEVICE_SN: "device_not_found"}
+    simulator.add_fault(Fault(kind="html", count=1))
+    target = _serials(simulator)[-1]
+    device = next(
+        d for d in simulator.account(DEFAULT_APP_ID).devices if d.device_sn == target
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE_SN: target.lower()}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    simulator.add_fault(Fault(kind="http429", count=1))
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE_SN: target}
+    )
+    assert result["errors"] == {"base": "rate_limited"}
+    frozen.tick(BACKOFF)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_DEVICE_SN: f" {target} ", CONF_DONGLE_SN: device.collector_sn},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_BATTERIES] == [
+        {
+            CONF_DEVICE_SN: target,
+            CONF_DONGLE_SN: device.collector_sn,
+            "model": None,
+            "model_code": None,
+        }
+    ]
+
+
+async def test_manual_in_addition_to_selection(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Picked batteries are kept when one more is entered by hand; no duplicates."""
+    serials = _serials(simulator)
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: serials, "add_manually": True}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE_SN: serials[0]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert [item[CONF_DEVICE_SN] for item in result["data"][CONF_BATTERIES]] == serials
+
+
+async def test_manual_unexpected_error(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """An unexpected failure while checking a serial is reported as unknown."""
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: [], "add_manually": True}
+    )
+    with patch(
+        "custom_components.dyness.config_flow.DynessClient.get_realtime_data",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_DEVICE_SN: _serials(simulator)[0]}
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+
+async def test_reauth(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A new secret is checked and stored; errors are recoverable."""
+    mock_config_entry.add_to_hass(hass)
+    stale = {**mock_config_entry.data, CONF_API_SECRET: "0" * 31}
+    hass.config_entries.async_update_entry(mock_config_entry, data=stale)
+    result = await mock_config_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_ID: DEFAULT_APP_ID, CONF_API_SECRET: "1" * 31}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_ID: DEFAULT_APP_ID, CONF_API_SECRET: DEFAULT_APP_SECRET},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_config_entry.data[CONF_API_SECRET] == DEFAULT_APP_SECRET
+
+
+async def test_reauth_wrong_account(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A key of another account is refused: none of the batteries is on it."""
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_ID: EMPTY_APP_ID, CONF_API_SECRET: EMPTY_APP_SECRET},
+    )
+    assert result["errors"] == {"base": "wrong_account"}
+    assert mock_config_entry.unique_id == DEFAULT_APP_ID

@@ -1,0 +1,190 @@
+"""Tests for polling, failures and recovery of the coordinator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.dyness.const import DOMAIN
+from dyness_sim import Fault, Simulator
+from dyness_sim.accounts import DEFAULT_APP_ID
+
+
+async def _next_cycle(
+    hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float = 5
+) -> None:
+    """Move time on and let the poll finish."""
+    frozen.tick(timedelta(minutes=minutes))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _soc_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """Return the entity ID of the first battery's state of charge."""
+    registry = er.async_get(hass)
+    serial = entry.data["batteries"][0]["device_sn"]
+    entity_id = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{serial}_state_of_charge"
+    )
+    assert entity_id is not None
+    return entity_id
+
+
+def _last_update_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """Return the entity ID of the first battery's last data update."""
+    registry = er.async_get(hass)
+    serial = entry.data["batteries"][0]["device_sn"]
+    entity_id = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{serial}_last_data_update"
+    )
+    assert entity_id is not None
+    return entity_id
+
+
+async def test_values_follow_new_samples(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """Each 5-minute poll shows the simulator's newest sample."""
+    entity_id = _last_update_entity(hass, init_integration)
+    seen = {hass.states.get(entity_id).state}  # type: ignore[union-attr]
+    for _ in range(3):
+        await _next_cycle(hass, frozen)
+        seen.add(hass.states.get(entity_id).state)  # type: ignore[union-attr]
+    assert len(seen) == 4
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(kind="html", count=1000),
+        Fault(kind="empty", count=1000),
+        Fault(kind="truncated", count=1000),
+        Fault(kind="code500", info="Network Anomaly", count=1000),
+    ],
+)
+async def test_unavailable_and_recovery(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+    fault: Fault,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failing cloud makes entities unavailable, logs once, and recovers."""
+    entity_id = _soc_entity(hass, init_integration)
+    assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+    simulator.add_fault(fault)
+    await _next_cycle(hass, frozen)
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    await _next_cycle(hass, frozen)
+    await _next_cycle(hass, frozen)
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    assert caplog.text.count("Error fetching") == 1
+    assert "Traceback" not in caplog.text
+    simulator.clear_faults()
+    await _next_cycle(hass, frozen)
+    assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+    assert caplog.text.count("recovered") == 1
+
+
+async def test_rate_limit_keeps_last_data_without_burst(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """A 429 keeps the last values, makes no retry burst and honours Retry-After."""
+    entity_id = _soc_entity(hass, init_integration)
+    before = hass.states.get(entity_id).state  # type: ignore[union-attr]
+    requests = simulator.stats(DEFAULT_APP_ID).requests
+    simulator.add_fault(Fault(kind="http429", retry_after=420, count=1))
+    await _next_cycle(hass, frozen)
+    assert hass.states.get(entity_id).state == before  # type: ignore[union-attr]
+    # One call was answered 429; nothing else was sent in that cycle.
+    assert simulator.stats(DEFAULT_APP_ID).requests == requests + 1
+    await _next_cycle(hass, frozen)
+    # Retry-After (7 min) still runs: the next cycle sends nothing and keeps data.
+    assert simulator.stats(DEFAULT_APP_ID).requests == requests + 1
+    assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+    await _next_cycle(hass, frozen)
+    assert simulator.stats(DEFAULT_APP_ID).requests > requests + 1
+    assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+
+
+async def test_lasting_rate_limit_becomes_unavailable(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """Data is kept through a short 429 spell, not for ever."""
+    entity_id = _soc_entity(hass, init_integration)
+    simulator.add_fault(Fault(kind="http429", count=1000))
+    await _next_cycle(hass, frozen)
+    assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+    for _ in range(8):
+        await _next_cycle(hass, frozen)
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+
+
+async def test_auth_failure_starts_reauth(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """A refused key during polling starts exactly one reauth flow."""
+    simulator.add_fault(Fault(kind="auth", count=1000))
+    await _next_cycle(hass, frozen)
+    await _next_cycle(hass, frozen)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert len(flows) == 1
+    assert flows[0]["context"]["source"] == SOURCE_REAUTH
+    assert flows[0]["context"]["entry_id"] == init_integration.entry_id
+
+
+async def test_calls_per_cycle(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """Steady state costs one live call per battery per cycle, the list every 30 min."""
+    batteries = len(init_integration.data["batteries"])
+    start = simulator.stats(DEFAULT_APP_ID).requests
+    for _ in range(12):
+        await _next_cycle(hass, frozen)
+    calls = simulator.stats(DEFAULT_APP_ID).requests - start
+    assert calls == 12 * batteries + 2
+    assert simulator.stats(DEFAULT_APP_ID).rejected_429 == 0
+
+
+async def test_debug_log_has_no_secret(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Even at DEBUG level no log line carries the App Secret or a signature."""
+    caplog.set_level("DEBUG")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await _next_cycle(hass, frozen)
+    assert "custom_components.dyness" in caplog.text
+    secret = mock_config_entry.data["api_secret"]
+    assert secret not in caplog.text
+    assert "Authorization" not in caplog.text
+    assert "API " + mock_config_entry.data["api_id"] not in caplog.text

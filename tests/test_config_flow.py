@@ -13,6 +13,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.dyness.api import RealtimeSnapshot, Region
 from custom_components.dyness.const import (
     CONF_API_ID,
     CONF_API_SECRET,
@@ -23,7 +24,7 @@ from custom_components.dyness.const import (
     CONF_REGION,
     DOMAIN,
 )
-from dyness_sim import Fault, Simulator
+from dyness_sim import Account, Fault, Simulator
 from dyness_sim.accounts import (
     DEFAULT_APP_ID,
     DEFAULT_APP_SECRET,
@@ -34,6 +35,8 @@ from dyness_sim.accounts import (
 pytestmark = pytest.mark.usefixtures("frozen")
 
 BACKOFF = timedelta(seconds=31)
+ROTATED_APP_ID = "10000000000043"
+ROTATED_SECRET = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4"
 
 
 @pytest.fixture(autouse=True)
@@ -343,4 +346,97 @@ async def test_reauth_wrong_account(
         {CONF_API_ID: EMPTY_APP_ID, CONF_API_SECRET: EMPTY_APP_SECRET},
     )
     assert result["errors"] == {"base": "wrong_account"}
+    assert mock_config_entry.unique_id == DEFAULT_APP_ID
+
+
+async def test_region_host_without_base_url(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Without a base URL the region's host is used and none is stored."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    with patch.dict(
+        "custom_components.dyness.api.client.REGION_HOSTS",
+        {Region.ASIA_PACIFIC: simulator.base_url},
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                CONF_API_ID: DEFAULT_APP_ID,
+                CONF_API_SECRET: DEFAULT_APP_SECRET,
+                CONF_REGION: "asia_pacific",
+            },
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_BATTERIES: _serials(simulator)}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert CONF_BASE_URL not in result["data"]
+    assert result["data"][CONF_REGION] == "asia_pacific"
+
+
+async def test_manual_serial_without_points(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A serial the cloud answers with an empty point list is not a battery."""
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: [], "add_manually": True}
+    )
+    serial = _serials(simulator)[0]
+    with patch(
+        "custom_components.dyness.config_flow.DynessClient.get_realtime_data",
+        return_value=RealtimeSnapshot.from_api(serial, []),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_DEVICE_SN: serial}
+        )
+    assert result["errors"] == {CONF_DEVICE_SN: "device_not_found"}
+
+
+def _rotated_key(simulator: Simulator) -> tuple[str, str]:
+    """Give the default account a second API key, as after rotating the key."""
+    account = simulator.account(DEFAULT_APP_ID)
+    simulator.accounts[ROTATED_APP_ID] = Account(
+        app_id=ROTATED_APP_ID, secret=ROTATED_SECRET, devices=list(account.devices)
+    )
+    return ROTATED_APP_ID, ROTATED_SECRET
+
+
+async def test_reauth_with_new_key_of_same_account(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A new key for the same batteries replaces the old App ID."""
+    app_id, secret = _rotated_key(simulator)
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_ID: app_id, CONF_API_SECRET: secret}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_config_entry.unique_id == app_id
+    assert mock_config_entry.data[CONF_API_ID] == app_id
+    assert (
+        mock_config_entry.data[CONF_BATTERIES] == mock_config_entry.data[CONF_BATTERIES]
+    )
+
+
+async def test_reauth_to_key_of_other_entry(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A key that another entry already uses is refused."""
+    app_id, secret = _rotated_key(simulator)
+    mock_config_entry.add_to_hass(hass)
+    MockConfigEntry(domain=DOMAIN, unique_id=app_id, data={}).add_to_hass(hass)
+    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_ID: app_id, CONF_API_SECRET: secret}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
     assert mock_config_entry.unique_id == DEFAULT_APP_ID

@@ -188,3 +188,57 @@ async def test_debug_log_has_no_secret(
     assert secret not in caplog.text
     assert "Authorization" not in caplog.text
     assert "API " + mock_config_entry.data["api_id"] not in caplog.text
+
+
+async def test_signal_strength_polled_while_enabled(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """Enabling the signal sensor polls the dongle at most every 30 minutes."""
+    registry = er.async_get(hass)
+    first = init_integration.data["batteries"][0]
+    entity_id = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{first['device_sn']}_signal_strength"
+    )
+    assert entity_id is not None
+    registry.async_update_entity(entity_id, disabled_by=None)
+    # Home Assistant reloads the entry by itself shortly after the change.
+    frozen.tick(timedelta(seconds=31))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    dongle = first["dongle_sn"]
+    simulator.add_fault(Fault(kind="code500", sn=dongle, info="Network Anomaly"))
+    await _next_cycle(hass, frozen)
+    assert hass.states.get(entity_id).state == "unknown"  # type: ignore[union-attr]
+    await _next_cycle(hass, frozen, minutes=30)
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert -120 < float(state.state) < 0
+    polls = simulator.stats(DEFAULT_APP_ID).by_serial.get(dongle, 0)
+    for _ in range(5):
+        await _next_cycle(hass, frozen)
+    assert simulator.stats(DEFAULT_APP_ID).by_serial.get(dongle, 0) == polls
+
+
+async def test_device_list_failure_is_not_fatal(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """A failing device list keeps the last one; live data still flows."""
+    entity_id = _soc_entity(hass, init_integration)
+    registry = er.async_get(hass)
+    serial = init_integration.data["batteries"][0]["device_sn"]
+    status_id = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{serial}_communication_status"
+    )
+    assert status_id is not None
+    simulator.add_fault(
+        Fault(kind="code500", path="/v1/device/storage/list", count=100)
+    )
+    await _next_cycle(hass, frozen, minutes=30)
+    assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+    assert hass.states.get(status_id).state == "online"  # type: ignore[union-attr]

@@ -15,6 +15,16 @@ BACKOFF_START = 30.0
 BACKOFF_MAX = 900.0
 
 
+def _monotonic() -> float:
+    """Return the monotonic clock, looked up per call so patches apply."""
+    return time.monotonic()
+
+
+async def _sleep(seconds: float) -> None:
+    """Sleep, looked up per call so patches apply."""
+    await asyncio.sleep(seconds)
+
+
 class CallThrottle:
     """Serialises calls on one App ID, spaces them and honours 429 back-off.
 
@@ -34,8 +44,8 @@ class CallThrottle:
         self.min_interval = min_interval
         self.max_wait = max_wait
         # Looked up per call, so a patched clock (tests, benchmarks) is honoured.
-        self._monotonic = monotonic or (lambda: time.monotonic())
-        self._sleep = sleep or (lambda seconds: asyncio.sleep(seconds))
+        self._monotonic = monotonic or _monotonic
+        self._sleep = sleep or _sleep
         self._lock = asyncio.Lock()
         self._next_allowed = float("-inf")
         self._blocked_until = float("-inf")

@@ -1,0 +1,12 @@
+"""Local simulator of the Dyness Open API cloud, for tests and manual runs."""
+
+from __future__ import annotations
+
+from .accounts import Account
+from .clock import SimClock
+from .devices import Battery, Truth
+from .faults import Fault
+from .simulator import Simulator
+from .stats import Stats
+
+__all__ = ["Account", "Battery", "Fault", "SimClock", "Simulator", "Stats", "Truth"]

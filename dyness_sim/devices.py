@@ -1,0 +1,481 @@
+"""A simulated battery: state over time, samples, point lists and power records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from .catalog import ModelSpec
+from .clock import SimClock
+from .families import FAMILIES, Family
+from .faults import OfflinePeriod
+from .formats import utc_text
+from .physics import (
+    MIN_SOC,
+    SLOT_SECONDS,
+    Limits,
+    StepState,
+    advance,
+    ambient,
+    cell_voltage,
+    displayed_soc,
+    load_power,
+    ocv,
+    plan_power,
+    pv_power,
+    unit,
+)
+from .station import Station
+from .values import master_values, module_values, render
+
+_CACHE_LIMIT = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """Exact energy moved since the simulation's anchor, at a moment."""
+
+    at: datetime
+    charged_kwh: float
+    discharged_kwh: float
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSample:
+    """One module's readings in a sample."""
+
+    sn: str
+    current: float
+    voltage: float
+    soc: float
+    soh: int
+    cells: tuple[float, ...]
+    ntc: tuple[float, ...]
+    mos_temp: float
+    bms_temp: float
+    cycles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """What the battery uploaded for one slot, collected at `at`."""
+
+    slot: int
+    at: datetime
+    power_w: float
+    current: float
+    voltage: float
+    soc: float
+    full: bool
+    empty: bool
+    modules: tuple[ModuleSample, ...]
+    truth: Truth
+    signal_dbm: int
+
+    @property
+    def soc_display(self) -> int:
+        """Return the integer SOC the BMS reports (100 only after full detection)."""
+        return displayed_soc(self.soc, self.full)
+
+
+def slot_of(moment: datetime) -> int:
+    """Return the absolute 5-minute slot number containing `moment`."""
+    return int(moment.timestamp() // SLOT_SECONDS)
+
+
+def slot_start(slot: int) -> datetime:
+    """Return the UTC start of an absolute slot."""
+    return datetime.fromtimestamp(slot * SLOT_SECONDS, UTC)
+
+
+class Battery:
+    """One battery system: BMS master, dongle, modules and its physics.
+
+    State is integrated in 5-minute slots from an anchor (local midnight of the
+    day before the simulation started) and cached, so moving the clock by days
+    costs only the new slots. Setting the clock before the anchor re-anchors
+    (the energy truth then restarts from zero).
+    """
+
+    def __init__(
+        self,
+        *,
+        spec: ModelSpec,
+        collector_sn: str,
+        module_sns: tuple[str, ...],
+        station: Station,
+        seed: int,
+        phase_s: int,
+        initial_soc: float,
+        firmware: str,
+        module_firmware: str,
+        device_name: str,
+        create_time: str,
+        operation_permission: int = 2,
+        lifetime_charged_kwh: float = 0.0,
+        lifetime_discharged_kwh: float = 0.0,
+        initial_cycles: int = 0,
+    ) -> None:
+        """Describe the battery; call `start` before asking for data."""
+        if not 0 <= phase_s < SLOT_SECONDS:
+            raise ValueError("phase must lie within the 5-minute period")
+        self.spec = spec
+        self.collector_sn = collector_sn
+        self.module_sns = module_sns
+        self.station = station
+        self.seed = seed
+        self.phase_s = phase_s
+        self.initial_soc = initial_soc
+        self.firmware = firmware
+        self.module_firmware = module_firmware
+        self.device_name = device_name
+        self.create_time = create_time
+        self.operation_permission = operation_permission
+        self.lifetime_charged_kwh = lifetime_charged_kwh
+        self.lifetime_discharged_kwh = lifetime_discharged_kwh
+        self.initial_cycles = initial_cycles
+        self.offline_periods: list[OfflinePeriod] = []
+        self.forced_bits: dict[str, int] = {}
+        modules = len(module_sns)
+        self.limits = Limits(
+            capacity_kwh=spec.module_kwh * modules,
+            max_charge_w=min(station.inverter_max_w, spec.module_ccl_a * modules * 50),
+            max_discharge_w=min(
+                station.inverter_max_w, spec.module_dcl_a * modules * 50
+            ),
+            modules=modules,
+            module_ccl_a=spec.module_ccl_a,
+            module_dcl_a=spec.module_dcl_a,
+        )
+        self.clock: SimClock | None = None
+        self._anchor = 0
+        self._steps: list[StepState] = []
+        self._samples: dict[int, Sample] = {}
+
+    # --- identity -----------------------------------------------------------
+
+    @property
+    def device_sn(self) -> str:
+        """Return the master SN (`<dongle>-BMS`)."""
+        return f"{self.collector_sn}{self.spec.master_suffix}"
+
+    @property
+    def model_name(self) -> str:
+        """Return `deviceModelName`."""
+        return self.spec.name
+
+    @property
+    def model_code(self) -> int:
+        """Return `deviceModelCode`."""
+        return self.spec.code
+
+    @property
+    def family(self) -> Family:
+        """Return the point tables of this model's family."""
+        return FAMILIES[self.spec.family]
+
+    @property
+    def serials(self) -> tuple[str, ...]:
+        """Return every SN of the system: master, dongle and modules."""
+        return (self.device_sn, self.collector_sn, *self.module_sns)
+
+    # --- state --------------------------------------------------------------
+
+    def attach(self, clock: SimClock) -> None:
+        """Give the battery the simulator clock (for `truth`)."""
+        self.clock = clock
+
+    @property
+    def truth(self) -> Truth:
+        """Return the exact energy truth at the simulator's current time."""
+        if self.clock is None:
+            raise RuntimeError("battery is not attached to a simulator clock")
+        return self.truth_at(self.clock.now())
+
+    def start(self, now: datetime) -> None:
+        """Anchor the simulation at local midnight of the day before `now`."""
+        local = now.astimezone(self.station.timezone)
+        midnight = datetime.combine(
+            local.date() - timedelta(days=1), time(0), self.station.timezone
+        )
+        self._anchor = slot_of(midnight)
+        capacity = self.limits.capacity_kwh
+        self._steps = [
+            StepState(
+                stored_kwh=capacity * self.initial_soc / 100,
+                charged_kwh=0.0,
+                discharged_kwh=0.0,
+                cell_temp=ambient(midnight),
+                full=self.initial_soc >= 100,
+                empty=self.initial_soc <= MIN_SOC,
+                power_w=0.0,
+            )
+        ]
+        self._steps[0] = self._planned(self._anchor, self._steps[0])
+        self._samples.clear()
+
+    @property
+    def anchor(self) -> datetime:
+        """Return the start of the simulated history."""
+        return slot_start(self._anchor)
+
+    def _planned(self, slot: int, state: StepState) -> StepState:
+        """Return `state` with the power the household asks of it in `slot`."""
+        local = slot_start(slot).astimezone(self.station.timezone)
+        pv = pv_power(local, self.seed, self.station.pv_kwp)
+        net = pv - load_power(local, self.seed) * self.station.load_scale
+        pack_v = self.spec.cells_per_module * ocv(state.soc(self.limits.capacity_kwh))
+        power = plan_power(self.limits, state, net, pack_v)
+        return StepState(
+            stored_kwh=state.stored_kwh,
+            charged_kwh=state.charged_kwh,
+            discharged_kwh=state.discharged_kwh,
+            cell_temp=state.cell_temp,
+            full=state.full,
+            empty=state.empty,
+            power_w=power,
+        )
+
+    def state(self, slot: int) -> StepState:
+        """Return the state at the start of absolute `slot` (computing as needed)."""
+        if not self._steps or slot < self._anchor:
+            self.start(slot_start(slot))
+        steps = self._steps
+        while self._anchor + len(steps) <= slot:
+            current = self._anchor + len(steps) - 1
+            previous = steps[-1]
+            module_current = previous.power_w / (
+                self.spec.cells_per_module * 3.3 * self.limits.modules
+            )
+            local = slot_start(current + 1).astimezone(self.station.timezone)
+            target = ambient(local) + 0.08 * abs(module_current)
+            steps.append(
+                self._planned(current + 1, advance(self.limits, previous, target))
+            )
+        return steps[slot - self._anchor]
+
+    def truth_at(self, moment: datetime) -> Truth:
+        """Return the exact energy charged/discharged from the anchor to `moment`."""
+        slot = slot_of(moment)
+        state = self.state(slot)
+        elapsed = (moment - slot_start(slot)).total_seconds()
+        energy = state.power_w * elapsed / 3_600_000
+        return Truth(
+            at=moment,
+            charged_kwh=state.charged_kwh + max(0.0, energy),
+            discharged_kwh=state.discharged_kwh + max(0.0, -energy),
+        )
+
+    def set_soc(self, soc: float, now: datetime) -> None:
+        """Overwrite the SOC from the current slot on (history before is kept)."""
+        slot = slot_of(now)
+        old = self.state(slot)
+        capacity = self.limits.capacity_kwh
+        soc = min(100.0, max(0.0, soc))
+        fresh = StepState(
+            stored_kwh=capacity * soc / 100,
+            charged_kwh=old.charged_kwh,
+            discharged_kwh=old.discharged_kwh,
+            cell_temp=old.cell_temp,
+            full=soc >= 100,
+            empty=soc <= MIN_SOC,
+            power_w=0.0,
+        )
+        del self._steps[slot - self._anchor :]
+        self._steps.append(self._planned(slot, fresh))
+        self._samples = {k: v for k, v in self._samples.items() if k < slot}
+
+    def force_bit(self, byte_key: str, bit: int, active: bool = True) -> None:
+        """Force an alarm/protection bit (`alarm1`, `alarm2`, `protect1`, `protect2`)."""
+        mask = self.forced_bits.get(byte_key, 0)
+        mask = mask | (1 << bit) if active else mask & ~(1 << bit)
+        self.forced_bits[byte_key] = mask
+        self._samples.clear()
+
+    # --- upload timing ------------------------------------------------------
+
+    def collected_at(self, slot: int) -> datetime:
+        """Return when the sample of `slot` was taken (slot start + phase)."""
+        return slot_start(slot) + timedelta(seconds=self.phase_s)
+
+    def visible_at(self, slot: int) -> datetime:
+        """Return when the sample of `slot` shows up in the cloud (5 to 15 s later)."""
+        delay = 5.0 + 10.0 * unit(self.seed, self.collector_sn, "delay", slot)
+        return self.collected_at(slot) + timedelta(seconds=delay)
+
+    def uploaded(self, slot: int) -> bool:
+        """Return whether the sample of `slot` reached the cloud (not offline)."""
+        taken = self.collected_at(slot)
+        return not any(period.covers(taken) for period in self.offline_periods)
+
+    def is_offline(self, now: datetime) -> bool:
+        """Return whether an offline fault holds the device at `now`."""
+        return any(period.covers(now) for period in self.offline_periods)
+
+    def latest_slot(self, now: datetime) -> int | None:
+        """Return the newest slot whose sample is visible at `now`."""
+        slot = slot_of(now)
+        if not self._steps or slot < self._anchor:
+            self.start(now)
+        while slot >= self._anchor:
+            if self.visible_at(slot) <= now and self.uploaded(slot):
+                return slot
+            slot -= 1
+        return None
+
+    def latest_sample(self, now: datetime) -> Sample | None:
+        """Return the newest sample visible at `now`."""
+        slot = self.latest_slot(now)
+        return None if slot is None else self.sample(slot)
+
+    # --- samples ------------------------------------------------------------
+
+    def sample(self, slot: int) -> Sample:
+        """Return the (cached) sample of `slot`."""
+        cached = self._samples.get(slot)
+        if cached is not None:
+            return cached
+        if len(self._samples) > _CACHE_LIMIT:
+            self._samples.clear()
+        made = self._make_sample(slot)
+        self._samples[slot] = made
+        return made
+
+    def _electrics(self, slot: int) -> tuple[StepState, float, float, float]:
+        """Return state, SOC, pack current and pack voltage at the sample time."""
+        state = self.state(slot)
+        capacity = self.limits.capacity_kwh
+        stored = state.stored_kwh + state.power_w * self.phase_s / 3_600_000
+        soc = 100.0 * stored / capacity
+        rest_v = self.spec.cells_per_module * ocv(soc)
+        current = state.power_w / rest_v
+        module_current = current / self.limits.modules
+        pack_v = self.spec.cells_per_module * cell_voltage(soc, module_current, 0.0)
+        return state, soc, current, pack_v
+
+    def _make_sample(self, slot: int) -> Sample:
+        """Compute every reading of the sample of `slot`."""
+        state, soc, current, _ = self._electrics(slot)
+        at = self.collected_at(slot)
+        truth = self.truth_at(at)
+        local = at.astimezone(self.station.timezone)
+        room = ambient(local)
+        count = self.limits.modules
+        shares = [
+            1.0 + 0.04 * (unit(self.seed, sn, "share") - 0.5) for sn in self.module_sns
+        ]
+        total_share = sum(shares)
+        spread = 1.0 + 2.0 * abs(soc - 50.0) / 50.0
+        modules: list[ModuleSample] = []
+        lifetime_out = self.lifetime_discharged_kwh + truth.discharged_kwh
+        for index, sn in enumerate(self.module_sns):
+            module_current = current * shares[index] / total_share
+            module_soc = (
+                soc if count == 1 else soc + 1.6 * (unit(self.seed, sn, "soc") - 0.5)
+            )
+            module_soc = min(100.0, max(0.0, module_soc))
+            cells = tuple(
+                round(
+                    cell_voltage(
+                        module_soc,
+                        module_current,
+                        spread * 0.006 * (unit(self.seed, sn, "cell", c) - 0.5)
+                        + 0.002 * (unit(self.seed, sn, "noise", slot, c) - 0.5),
+                    ),
+                    3,
+                )
+                for c in range(self.spec.cells_per_module)
+            )
+            ntc = tuple(
+                round(state.cell_temp + 0.8 * (unit(self.seed, sn, "ntc", k) - 0.5), 1)
+                for k in range(2)
+            )
+            modules.append(
+                ModuleSample(
+                    sn=sn,
+                    current=module_current,
+                    voltage=sum(cells),
+                    soc=module_soc,
+                    soh=100 - int(2 * unit(self.seed, sn, "soh")),
+                    cells=cells,
+                    ntc=ntc,
+                    mos_temp=state.cell_temp + 1.5 + 0.04 * abs(module_current),
+                    bms_temp=room - 3.0 + 0.02 * abs(module_current),
+                    cycles=self.initial_cycles
+                    + int(lifetime_out / self.limits.capacity_kwh),
+                )
+            )
+        voltage = sum(module.voltage for module in modules) / count
+        return Sample(
+            slot=slot,
+            at=at,
+            power_w=state.power_w,
+            current=current,
+            voltage=voltage,
+            soc=soc,
+            full=state.full,
+            empty=state.empty,
+            modules=tuple(modules),
+            truth=truth,
+            signal_dbm=-48 - int(22 * unit(self.seed, self.collector_sn, "rssi", slot)),
+        )
+
+    # --- rendering ----------------------------------------------------------
+
+    def points(self, serial: str, now: datetime) -> list[dict[str, Any]]:
+        """Return `realTime/data` for the master, a module or the dongle SN."""
+        sample = self.latest_sample(now)
+        if serial == self.collector_sn:
+            rows = self.family.dongle
+            values = (
+                {}
+                if sample is None
+                else {"T": utc_text(sample.at), "signal_dbm": str(sample.signal_dbm)}
+            )
+        elif serial in self.module_sns:
+            rows = self.family.module
+            index = self.module_sns.index(serial)
+            values = {} if sample is None else module_values(self, sample, index)
+        else:
+            rows = (*self.family.master, *self.spec.extra_master_rows)
+            values = {} if sample is None else master_values(self, sample)
+        return render(rows, values)
+
+    def power_records(self, now: datetime) -> list[dict[str, Any]]:
+        """Return today's 5-minute records (local day), oldest first, current slot null."""
+        local = now.astimezone(self.station.timezone)
+        midnight = datetime.combine(local.date(), time(0), self.station.timezone)
+        first, last = slot_of(midnight), slot_of(now)
+        return [
+            self._record(slot, now, filled=slot < last)
+            for slot in range(first, last + 1)
+        ]
+
+    def _record(self, slot: int, now: datetime, *, filled: bool) -> dict[str, Any]:
+        """Return one record; all-null until its slot is over and its sample arrived."""
+        record: dict[str, Any] = {
+            "realTimeCurrent": None,
+            "realTimePower": None,
+            "realTimeCurrent2": None,
+            "realTimePower2": None,
+            "realTimeVoltage": None,
+            "inverterTotalPower": None,
+            "soc": None,
+            "createTime": utc_text(slot_start(slot)),
+            "inverterOutputRPhaPower": None,
+            "backupPower": None,
+        }
+        if not (filled and self.visible_at(slot) <= now and self.uploaded(slot)):
+            return record
+        state, soc, current, voltage = self._electrics(slot)
+        if state.power_w == 0 and self.spec.null_power_in_standby:
+            return record
+        display = displayed_soc(soc, state.full)
+        record.update(
+            realTimeCurrent=round(current, 1) + 0.0,
+            realTimePower=state.power_w,
+            realTimeVoltage=round(voltage, 2),
+            soc=str(display),
+        )
+        return record

@@ -19,6 +19,9 @@ CONF_DEVICE_SN: Final = "device_sn"
 CONF_DONGLE_SN: Final = "dongle_sn"
 CONF_MODEL: Final = "model"
 CONF_MODEL_CODE: Final = "model_code"
+CONF_ALARM_DEBOUNCE: Final = "alarm_debounce"
+
+DEFAULT_ALARM_DEBOUNCE: Final = 2
 
 UPDATE_INTERVAL: Final = timedelta(minutes=5)
 STATIC_INTERVAL: Final = timedelta(minutes=30)

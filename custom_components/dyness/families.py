@@ -11,6 +11,19 @@ from typing import Final
 from .api import RealtimeSnapshot
 
 
+class FamilyKey(StrEnum):
+    """The point layouts Dyness devices use (dyness-api.md §8, §11)."""
+
+    LV_BMS = "lv_bms"
+    JUNIOR_BOX = "junior_box"
+    HV_TOWER = "hv_tower"
+    HV_TOWER_PRO = "hv_tower_pro"
+    STACK100 = "stack100"
+    LV_5DIGIT = "lv_5digit"
+    CYGNI = "cygni"
+    UNKNOWN = "unknown"
+
+
 class Metric(StrEnum):
     """A quantity the integration reads, independent of the family's point ids."""
 
@@ -42,7 +55,7 @@ class Metric(StrEnum):
 class Family:
     """How one family of Dyness devices numbers its points."""
 
-    key: str
+    key: FamilyKey
     points: Mapping[Metric, str]
     # Sign of the current/power points relative to "positive = charging".
     current_sign: int = 1
@@ -71,7 +84,7 @@ class Family:
 
 
 FAMILY_A: Final = Family(
-    key="lv_bms",
+    key=FamilyKey.LV_BMS,
     points=MappingProxyType(
         {
             Metric.FIRMWARE: "300",

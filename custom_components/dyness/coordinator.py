@@ -63,6 +63,15 @@ class BatteryConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ModuleData:
+    """The last known live points of one module (sub-device) of a battery."""
+
+    serial: str
+    index: int
+    realtime: RealtimeSnapshot | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class BatteryData:
     """What the coordinator knows about one battery after a cycle."""
 
@@ -71,6 +80,7 @@ class BatteryData:
     realtime: RealtimeSnapshot | None = None
     device: StorageDevice | None = None
     signal_dbm: float | None = None
+    modules: Mapping[str, ModuleData] = field(default_factory=dict)
 
     @property
     def serial(self) -> str:

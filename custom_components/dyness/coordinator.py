@@ -165,6 +165,8 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]
         )
         self.signal_wanted: set[str] = set()
+        # serial → point id → raw value the plausibility guard last dropped.
+        self.rejected: dict[str, dict[str, str]] = {}
         self._devices: dict[str, StorageDevice] = {}
         self._static_at: datetime | None = None
         self._signal: dict[str, float | None] = {}

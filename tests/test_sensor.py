@@ -17,9 +17,38 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.dyness.const import DOMAIN
-from custom_components.dyness.sensor import SENSORS
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
+
+FOUNDATION = {
+    "battery_power",
+    "battery_current",
+    "battery_status",
+    "state_of_charge",
+    "state_of_health",
+    "pack_voltage",
+    "cell_voltage_max",
+    "cell_voltage_min",
+    "cell_voltage_spread",
+    "cell_voltage_max_number",
+    "cell_voltage_min_number",
+    "charge_voltage_upper",
+    "charge_voltage_lower",
+    "cell_temperature_max",
+    "cell_temperature_min",
+    "mosfet_temperature",
+    "bms_temperature_max",
+    "bms_temperature_min",
+    "max_charge_current",
+    "max_discharge_current",
+    "charge_enable",
+    "discharge_enable",
+    "alarm_status",
+    "communication_status",
+    "firmware_version",
+    "signal_strength",
+    "last_data_update",
+}
 
 
 async def _next_cycle(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:
@@ -38,28 +67,48 @@ async def test_sensors(
     device_registry: dr.DeviceRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Every battery gets its 27 sensors with values from the simulator."""
+    """Every battery gets the 27 foundation sensors, its modules their own devices.
+
+    Every entity (all enabled here) has a value from the simulator.
+    """
     await _next_cycle(hass, frozen)
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
     entries = er.async_entries_for_config_entry(
         entity_registry, init_integration.entry_id
     )
-    devices = dr.async_entries_for_config_entry(
-        device_registry, init_integration.entry_id
-    )
-    assert len(devices) == len(init_integration.data["batteries"])
-    for device in devices:
+    devices = {
+        device.id: device
+        for device in dr.async_entries_for_config_entry(
+            device_registry, init_integration.entry_id
+        )
+    }
+    serials = {battery["device_sn"] for battery in init_integration.data["batteries"]}
+    batteries = [d for d in devices.values() if d.serial_number in serials]
+    assert len(batteries) == len(serials)
+    modules = [d for d in devices.values() if d.serial_number not in serials]
+    assert len(modules) == 4
+    for device in batteries:
         own = [entry for entry in entries if entry.device_id == device.id]
-        assert len(own) == len(SENSORS) == 27
+        keys = {
+            entry.unique_id.removeprefix(f"{device.serial_number}_") for entry in own
+        }
+        assert keys >= FOUNDATION
+        assert len(FOUNDATION) == 27
         assert device.manufacturer == "Dyness"
-        assert device.serial_number is not None
         assert device.sw_version
-        for entry in own:
-            state = hass.states.get(entry.entity_id)
-            assert state is not None
-            assert state.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN), (
-                entry.entity_id
-            )
+    for device in modules:
+        assert devices[device.via_device_id or ""].serial_number in serials
+        own = [entry for entry in entries if entry.device_id == device.id]
+        assert {"cell_1_voltage", "state_of_charge", "cell_voltage_spread"} <= {
+            entry.unique_id.removeprefix(f"{device.serial_number}_") for entry in own
+        }
+    for entry in entries:
+        state = hass.states.get(entry.entity_id)
+        assert state is not None
+        assert state.state != STATE_UNAVAILABLE, entry.entity_id
+        # The PowerHaus sends "" for its cycle count (point 900, dyness-api.md §8.2).
+        if entry.entity_id != "sensor.powerhaus_b415_cycles":
+            assert state.state != STATE_UNKNOWN, entry.entity_id
 
 
 async def test_signal_strength_only_when_enabled(

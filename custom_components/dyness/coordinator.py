@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    DeviceDetail,
     DynessApiError,
     DynessAuthenticationError,
     DynessClient,
@@ -21,115 +23,53 @@ from .api import (
     DynessError,
     DynessRateLimitError,
     DynessResponseError,
+    PowerRecord,
     RealtimeSnapshot,
     StorageDevice,
+    is_master_sn,
 )
 from .const import (
     CONF_BATTERIES,
-    CONF_DEVICE_SN,
-    CONF_DONGLE_SN,
-    CONF_MODEL,
-    CONF_MODEL_CODE,
     DOMAIN,
     LOGGER,
     SIGNAL_INTERVAL,
     STATIC_INTERVAL,
     UPDATE_INTERVAL,
 )
-from .families import Family, Metric, detect_family
+from .data import BatteryConfig, BatteryData, DynessData, ModuleData
+from .families import SourceKind
+from .model_table import Detection, detect
+from .plausibility import Check, family_checks, guard, module_checks
+
+__all__ = [
+    "BatteryConfig",
+    "BatteryData",
+    "DynessConfigEntry",
+    "DynessCoordinator",
+    "DynessData",
+    "DynessRuntimeData",
+    "ModuleData",
+]
 
 SIGNAL_POINT = "800000"
 STALE_AFTER = timedelta(minutes=30)
+DETAIL_INTERVAL = timedelta(hours=6)
+STORE_VERSION = 1
+# Module polls per battery are stretched with the number of modules, so that
+# one key stays within the ~60 calls/hour the cloud tolerates (§4).
+MODULE_INTERVALS: tuple[tuple[int, timedelta], ...] = (
+    (2, timedelta(minutes=5)),
+    (4, timedelta(minutes=10)),
+)
+MODULE_INTERVAL_MANY = timedelta(minutes=15)
 
 
-@dataclass(frozen=True, kw_only=True)
-class BatteryConfig:
-    """A battery the user chose, as stored in the config entry."""
-
-    device_sn: str
-    dongle_sn: str | None = None
-    model: str | None = None
-    model_code: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> BatteryConfig:
-        """Build the battery from its config entry form."""
-        return cls(
-            device_sn=str(data[CONF_DEVICE_SN]),
-            dongle_sn=data.get(CONF_DONGLE_SN) or None,
-            model=data.get(CONF_MODEL) or None,
-            model_code=data.get(CONF_MODEL_CODE) or None,
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class ModuleData:
-    """The last known live points of one module (sub-device) of a battery."""
-
-    serial: str
-    index: int
-    realtime: RealtimeSnapshot | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class BatteryData:
-    """What the coordinator knows about one battery after a cycle."""
-
-    config: BatteryConfig
-    family: Family
-    realtime: RealtimeSnapshot | None = None
-    device: StorageDevice | None = None
-    signal_dbm: float | None = None
-    modules: Mapping[str, ModuleData] = field(default_factory=dict)
-
-    @property
-    def serial(self) -> str:
-        """Return the battery's master serial."""
-        return self.config.device_sn
-
-    @property
-    def model(self) -> str | None:
-        """Return the model name, preferring the cloud's current answer."""
-        if self.device is not None and self.device.model_name:
-            return self.device.model_name
-        return self.config.model
-
-    @property
-    def model_code(self) -> str | None:
-        """Return the model code, preferring the cloud's current answer."""
-        if self.device is not None and self.device.model_code:
-            return self.device.model_code
-        return self.config.model_code
-
-    @property
-    def firmware(self) -> str | None:
-        """Return the firmware from the live points, else from the device list."""
-        live = self.family.text(self.realtime, Metric.FIRMWARE)
-        if live:
-            return live
-        return self.device.firmware_version if self.device is not None else None
-
-    @property
-    def dongle_sn(self) -> str | None:
-        """Return the collector (dongle) serial."""
-        if self.config.dongle_sn:
-            return self.config.dongle_sn
-        return self.device.collector_sn if self.device is not None else None
-
-    def number(self, metric: Metric) -> float | None:
-        """Return a live metric as a number, None when unknown."""
-        return self.family.number(self.realtime, metric)
-
-    def text(self, metric: Metric) -> str | None:
-        """Return a live metric as text, None when unknown."""
-        return self.family.text(self.realtime, metric)
-
-
-@dataclass(frozen=True, kw_only=True)
-class DynessData:
-    """Coordinator data: every configured battery keyed by its serial."""
-
-    batteries: Mapping[str, BatteryData] = field(default_factory=dict)
+def module_interval(module_count: int) -> timedelta:
+    """Return how often each module is polled for this many modules in total."""
+    for up_to, interval in MODULE_INTERVALS:
+        if module_count <= up_to:
+            return interval
+    return MODULE_INTERVAL_MANY
 
 
 @dataclass(kw_only=True)
@@ -143,8 +83,12 @@ class DynessRuntimeData:
 type DynessConfigEntry = ConfigEntry[DynessRuntimeData]
 
 
+class _RateLimited(Exception):
+    """Raised inside a cycle to stop calling after a 429."""
+
+
 class DynessCoordinator(DataUpdateCoordinator[DynessData]):
-    """Poll the live points of every battery; refresh static facts slowly."""
+    """Poll every battery's live points, then its modules; static facts slowly."""
 
     config_entry: DynessConfigEntry
 
@@ -165,13 +109,35 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]
         )
         self.signal_wanted: set[str] = set()
+        # (module serial, entity key) of every enabled module entity.
+        self.module_entities: set[tuple[str, str]] = set()
         # serial → point id → raw value the plausibility guard last dropped.
         self.rejected: dict[str, dict[str, str]] = {}
+        self._rejection_logged: set[tuple[str, str]] = set()
         self._devices: dict[str, StorageDevice] = {}
+        self._details: dict[str, DeviceDetail] = {}
+        self._detail_at: dict[str, datetime] = {}
+        self._detections: dict[str, Detection] = {}
         self._static_at: datetime | None = None
         self._signal: dict[str, float | None] = {}
         self._signal_at: dict[str, datetime] = {}
+        self._module_at: dict[str, datetime] = {}
         self._fresh_at: datetime | None = None
+        # battery serial → module serials in order of first appearance (Q10).
+        self.known_modules: dict[str, list[str]] = {}
+        self._store: Store[dict[str, list[str]]] = Store(
+            hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}.modules"
+        )
+
+    async def _async_setup(self) -> None:
+        """Load the modules seen before the last restart."""
+        stored = await self._store.async_load()
+        if stored:
+            self.known_modules = {
+                serial: [str(sn) for sn in modules]
+                for serial, modules in stored.items()
+                if isinstance(modules, list)
+            }
 
     async def _async_update_data(self) -> DynessData:
         """Fetch one cycle, mapping client errors to Home Assistant's."""
@@ -214,21 +180,29 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         batteries: dict[str, BatteryData] = {}
         rate_limited: DynessRateLimitError | None = None
         api_errors: list[DynessApiError] = []
+        # Each battery's own data first; modules and extras only afterwards.
         for config in self.batteries:
-            serial = config.device_sn
-            old = previous.get(serial)
-            realtime = old.realtime if old is not None else None
-            if rate_limited is None:
-                try:
-                    realtime = await self.client.get_realtime_data(serial)
-                except DynessRateLimitError as err:
-                    # Stop calling for the rest of this cycle: a burst is what 429 punishes.
-                    rate_limited = err
-                except DynessApiError as err:
-                    LOGGER.debug("No live data for %s: %s", serial, err.info)
-                    api_errors.append(err)
-                    realtime = None
-            batteries[serial] = self._battery(config, realtime)
+            old = previous.get(config.device_sn)
+            try:
+                batteries[config.device_sn] = await self._battery(config, old, now)
+            except DynessRateLimitError as err:
+                rate_limited = err
+                batteries[config.device_sn] = old or self._empty(config)
+                break
+            except DynessApiError as err:
+                LOGGER.debug("No live data for %s: %s", config.device_sn, err.info)
+                api_errors.append(err)
+                batteries[config.device_sn] = self._empty(config)
+        for config in self.batteries:
+            if config.device_sn not in batteries:
+                old = previous.get(config.device_sn)
+                batteries[config.device_sn] = old or self._empty(config)
+        if rate_limited is None:
+            try:
+                await self._refresh_modules(batteries, now)
+                await self._refresh_signal(now, batteries)
+            except DynessRateLimitError as err:
+                rate_limited = err
         if rate_limited is not None:
             if not previous or self._is_stale(now):
                 raise rate_limited
@@ -237,23 +211,166 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             raise api_errors[0]
         else:
             self._fresh_at = now
-        await self._refresh_signal(now, batteries)
         return DynessData(batteries=batteries)
 
-    def _battery(
-        self, config: BatteryConfig, realtime: RealtimeSnapshot | None
-    ) -> BatteryData:
-        """Combine the stored config, live points and static facts of a battery."""
-        device = self._devices.get(config.device_sn)
-        model = device.model_name if device and device.model_name else config.model
-        code = device.model_code if device and device.model_code else config.model_code
+    def _empty(self, config: BatteryConfig) -> BatteryData:
+        """Return a battery without live data."""
         return BatteryData(
             config=config,
-            family=detect_family(model, code, realtime),
-            realtime=realtime,
-            device=device,
-            signal_dbm=self._signal.get(config.device_sn),
+            detection=self._detect(config, None),
+            device=self._devices.get(config.device_sn),
+            detail=self._details.get(config.device_sn),
         )
+
+    async def _battery(
+        self, config: BatteryConfig, old: BatteryData | None, now: datetime
+    ) -> BatteryData:
+        """Fetch one battery's live points and the extras its family needs."""
+        serial = config.device_sn
+        snapshot = await self.client.get_realtime_data(serial)
+        detection = self._detect(config, snapshot)
+        family = detection.family
+        snapshot = self._guarded(serial, snapshot, family_checks(family))
+        power = old.power if old is not None else None
+        running = old.running if old is not None else None
+        if family.uses_power_records:
+            power = _newest_filled(await self.client.get_power_records(serial)) or power
+        if family.uses_running_data:
+            running = await self.client.get_running_data(serial)
+        if any(s.kind is SourceKind.DETAIL for s in family.points.values()):
+            await self._refresh_detail(serial, now)
+        self._remember_modules(serial, snapshot)
+        return BatteryData(
+            config=config,
+            detection=detection,
+            realtime=snapshot,
+            device=self._devices.get(serial),
+            detail=self._details.get(serial),
+            power=power,
+            running=running,
+            signal_dbm=self._signal.get(serial),
+            modules=old.modules if old is not None else {},
+        )
+
+    def _detect(
+        self, config: BatteryConfig, snapshot: RealtimeSnapshot | None
+    ) -> Detection:
+        """Return the battery's layout, deciding it once live points are known."""
+        serial = config.device_sn
+        cached = self._detections.get(serial)
+        if cached is not None and cached.final:
+            return cached
+        device = self._devices.get(serial)
+        model = device.model_name if device and device.model_name else config.model
+        code = device.model_code if device and device.model_code else config.model_code
+        detection = detect(model, code, snapshot)
+        self._detections[serial] = detection
+        if detection.final:
+            self._report_model(config, detection, model, code)
+        return detection
+
+    def _report_model(
+        self,
+        config: BatteryConfig,
+        detection: Detection,
+        model: str | None,
+        code: str | None,
+    ) -> None:
+        """Raise or clear the repair issue that asks for an unknown model's data."""
+        issue_id = f"unknown_model_{config.device_sn}"
+        if detection.known_model:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        LOGGER.warning(
+            "Model %s (code %s) is not in the model table; read with the %s layout",
+            model,
+            code,
+            detection.family.key,
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="unknown_model",
+            translation_placeholders={
+                "model": model or "?",
+                "code": code or "?",
+                "layout": str(detection.family.key),
+            },
+        )
+
+    def _guarded(
+        self,
+        serial: str,
+        snapshot: RealtimeSnapshot,
+        checks: tuple[Check, ...],
+    ) -> RealtimeSnapshot:
+        """Drop implausible values from a snapshot; log each point once."""
+        cleaned, dropped = guard(snapshot, checks)
+        for point_id, raw in dropped.items():
+            self.rejected.setdefault(serial, {})[point_id] = raw
+            if (serial, point_id) not in self._rejection_logged:
+                self._rejection_logged.add((serial, point_id))
+                LOGGER.warning(
+                    "Ignoring implausible value %r of point %s from %s",
+                    raw,
+                    point_id,
+                    serial,
+                )
+        return cleaned
+
+    def _remember_modules(self, serial: str, snapshot: RealtimeSnapshot) -> None:
+        """Add new `SUB` entries to the battery's module list and store it."""
+        known = self.known_modules.setdefault(serial, [])
+        dongle = serial.split("-", maxsplit=1)[0]
+        added = False
+        for module in snapshot.sub_devices or ():
+            if module in known or module in (serial, dongle) or is_master_sn(module):
+                continue
+            known.append(module)
+            added = True
+        if added:
+            self._store.async_delay_save(lambda: self.known_modules, 1)
+
+    async def _refresh_modules(
+        self, batteries: dict[str, BatteryData], now: datetime
+    ) -> None:
+        """Poll modules that are new or have enabled entities, when due."""
+        wanted = {serial for serial, _ in self.module_entities}
+        interval = module_interval(len(wanted))
+        for serial, battery in list(batteries.items()):
+            layout = battery.family.module
+            if layout is None:
+                continue
+            modules = dict(battery.modules)
+            checks = module_checks(layout)
+            for index, module_sn in enumerate(self.known_modules.get(serial, ()), 1):
+                old = modules.get(module_sn)
+                module = old or ModuleData(serial=module_sn, index=index, layout=layout)
+                last = self._module_at.get(module_sn)
+                due = last is None or now - last >= interval
+                first = module.realtime is None and last is None
+                if first or (module_sn in wanted and due):
+                    self._module_at[module_sn] = now
+                    try:
+                        snapshot = await self.client.get_realtime_data(module_sn)
+                    except DynessRateLimitError:
+                        batteries[serial] = replace(battery, modules=modules)
+                        raise
+                    except DynessAuthenticationError:
+                        raise
+                    except DynessError as err:
+                        # Keep the module's last values; it may answer next time.
+                        LOGGER.debug("No data for module %s: %s", module_sn, err)
+                    else:
+                        module = replace(
+                            module,
+                            realtime=self._guarded(module_sn, snapshot, checks),
+                        )
+                modules[module_sn] = module
+            batteries[serial] = replace(battery, modules=modules)
 
     def _is_stale(self, now: datetime) -> bool:
         """Return whether the last fresh data is too old to keep showing."""
@@ -277,6 +394,29 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         self._devices = {device.device_sn: device for device in devices}
         self._static_at = now
 
+    async def _refresh_detail(self, serial: str, now: datetime) -> None:
+        """Refresh a battery's rated figures every few hours."""
+        last = self._detail_at.get(serial)
+        if last is not None and now - last < DETAIL_INTERVAL:
+            return
+        self._detail_at[serial] = now
+        await self._optional(
+            serial,
+            self.client.get_device_detail(serial),
+            lambda detail: self._details.__setitem__(serial, detail),
+        )
+
+    async def _optional[T](
+        self, serial: str, call: Awaitable[T], keep: Callable[[T], None]
+    ) -> None:
+        """Make a call whose failure (other than auth or 429) is not fatal."""
+        try:
+            keep(await call)
+        except (DynessAuthenticationError, DynessRateLimitError):
+            raise
+        except DynessError as err:
+            LOGGER.debug("Optional data of %s not refreshed: %s", serial, err)
+
     async def _refresh_signal(
         self, now: datetime, batteries: dict[str, BatteryData]
     ) -> None:
@@ -291,13 +431,18 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             self._signal_at[serial] = now
             try:
                 snapshot = await self.client.get_realtime_data(battery.dongle_sn)
-            except DynessAuthenticationError:
+            except (DynessAuthenticationError, DynessRateLimitError):
                 raise
             except DynessError as err:
                 LOGGER.debug("No signal strength for %s: %s", serial, err)
                 continue
             self._signal[serial] = snapshot.number(SIGNAL_POINT)
             batteries[serial] = replace(battery, signal_dbm=self._signal[serial])
+
+
+def _newest_filled(records: list[PowerRecord]) -> PowerRecord | None:
+    """Return the newest record that carries a measurement (Q4, §12)."""
+    return next((r for r in reversed(records) if not r.is_empty), None)
 
 
 def _seconds(value: float | None) -> str:

@@ -1,9 +1,9 @@
-"""Per-family point maps and the model table (data, not code branches)."""
+"""Point layouts per Dyness family: where each value lives (data, not code)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
@@ -29,12 +29,15 @@ class Metric(StrEnum):
 
     CURRENT = "current"
     PACK_VOLTAGE = "pack_voltage"
+    POWER = "power"
     SOC = "soc"
     SOH = "soh"
     CELL_VOLTAGE_MAX = "cell_voltage_max"
     CELL_VOLTAGE_MIN = "cell_voltage_min"
     CELL_VOLTAGE_MAX_NUMBER = "cell_voltage_max_number"
     CELL_VOLTAGE_MIN_NUMBER = "cell_voltage_min_number"
+    CELL_VOLTAGE_MAX_MODULE = "cell_voltage_max_module"
+    CELL_VOLTAGE_MIN_MODULE = "cell_voltage_min_module"
     CHARGE_VOLTAGE_UPPER = "charge_voltage_upper"
     CHARGE_VOLTAGE_LOWER = "charge_voltage_lower"
     CELL_TEMPERATURE_MAX = "cell_temperature_max"
@@ -42,6 +45,9 @@ class Metric(StrEnum):
     MOSFET_TEMPERATURE = "mosfet_temperature"
     BMS_TEMPERATURE_MAX = "bms_temperature_max"
     BMS_TEMPERATURE_MIN = "bms_temperature_min"
+    BATTERY_TEMPERATURE = "battery_temperature"
+    INVERTER_TEMPERATURE = "inverter_temperature"
+    HEATSINK_TEMPERATURE = "heatsink_temperature"
     MAX_CHARGE_CURRENT = "max_charge_current"
     MAX_DISCHARGE_CURRENT = "max_discharge_current"
     CHARGE_ENABLE = "charge_enable"
@@ -49,6 +55,137 @@ class Metric(StrEnum):
     ALARM = "alarm"
     FIRMWARE = "firmware"
     MODULE_COUNT = "module_count"
+    CYCLES = "cycles"
+    REMAINING_ENERGY = "remaining_energy"
+    RATED_ENERGY = "rated_energy"
+    PV_VOLTAGE = "pv_voltage"
+    PV_CURRENT = "pv_current"
+    PV_POWER = "pv_power"
+    OUTPUT_POWER = "output_power"
+    DISCHARGE_DEPTH = "discharge_depth"
+    POWER_LIMIT = "power_limit"
+    GRID_POWER = "grid_power"
+    LOAD_POWER = "load_power"
+    MODULE_NUMBER = "module_number"
+
+
+class SourceKind(StrEnum):
+    """Which answer a value is read from."""
+
+    POINT = "point"
+    POWER_RECORD = "power_record"
+    RUNNING = "running"
+    DETAIL = "detail"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where one metric is read: a point id, or a field of another endpoint."""
+
+    kind: SourceKind
+    key: str
+
+
+def point(point_id: str) -> Source:
+    """Return a `realTime/data` point source."""
+    return Source(SourceKind.POINT, point_id)
+
+
+def power_record(field_name: str) -> Source:
+    """Return a field of the newest filled `getLastPowerDataBySn` record."""
+    return Source(SourceKind.POWER_RECORD, field_name)
+
+
+def running(key: str) -> Source:
+    """Return a key of `getLastRunningDataBySn` (hybrid inverters only)."""
+    return Source(SourceKind.RUNNING, key)
+
+
+def detail(key: str) -> Source:
+    """Return a field of `household/storage/detail`."""
+    return Source(SourceKind.DETAIL, key)
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Physically plausible bounds of a value; outside it is dropped."""
+
+    low: float
+    high: float
+
+    def __contains__(self, value: object) -> bool:
+        """Return whether a number lies within the bounds."""
+        return isinstance(value, int | float) and self.low <= value <= self.high
+
+
+CELL_VOLTAGE_RANGE: Final = Range(1.5, 5.0)
+CELL_TEMPERATURE_RANGE: Final = Range(-40.0, 100.0)
+
+RANGES: Final[Mapping[Metric, Range]] = MappingProxyType(
+    {
+        Metric.SOC: Range(0, 100),
+        Metric.SOH: Range(0, 100),
+        Metric.CELL_VOLTAGE_MAX: CELL_VOLTAGE_RANGE,
+        Metric.CELL_VOLTAGE_MIN: CELL_VOLTAGE_RANGE,
+        Metric.CELL_TEMPERATURE_MAX: CELL_TEMPERATURE_RANGE,
+        Metric.CELL_TEMPERATURE_MIN: CELL_TEMPERATURE_RANGE,
+        Metric.MOSFET_TEMPERATURE: Range(-40, 125),
+        Metric.BMS_TEMPERATURE_MAX: Range(-40, 125),
+        Metric.BMS_TEMPERATURE_MIN: Range(-40, 125),
+        Metric.BATTERY_TEMPERATURE: CELL_TEMPERATURE_RANGE,
+        Metric.CYCLES: Range(0, 100_000),
+        Metric.PACK_VOLTAGE: Range(0, 1000),
+        Metric.CURRENT: Range(-1000, 1000),
+        Metric.REMAINING_ENERGY: Range(0, 2000),
+        Metric.RATED_ENERGY: Range(0, 2000),
+        Metric.MAX_CHARGE_CURRENT: Range(0, 1000),
+        Metric.MAX_DISCHARGE_CURRENT: Range(0, 1000),
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CellLayout:
+    """Where the per-cell voltages of a device live."""
+
+    first: int
+    max_cells: int
+    step: int = 100
+    count_point: str | None = None
+
+    def voltages(self, snapshot: RealtimeSnapshot | None) -> dict[int, float | None]:
+        """Return cell number → voltage for every cell the device has."""
+        if snapshot is None:
+            return {}
+        count = snapshot.number(self.count_point) if self.count_point else None
+        cells = self.max_cells
+        if count is not None and 0 < count <= self.max_cells:
+            cells = int(count)
+        found: dict[int, float | None] = {}
+        for number in range(1, cells + 1):
+            item = snapshot.points.get(self.point_id(number))
+            if item is None or (item.value is None and item.raw is not None):
+                # Not there, or a "0.0" placeholder of a missing cell (Q11).
+                continue
+            found[number] = snapshot.number(item.point_id)
+        return found
+
+    def point_id(self, number: int) -> str:
+        """Return the point id of cell `number` (1-based)."""
+        return str(self.first + self.step * (number - 1))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModuleLayout:
+    """How the modules (sub-devices from `SUB`) of a family number their points."""
+
+    points: Mapping[Metric, str]
+    cells: CellLayout
+    temperatures: tuple[str, ...] = ()
+
+    def point(self, metric: Metric) -> str | None:
+        """Return the point id of a module metric."""
+        return self.points.get(metric)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,116 +193,313 @@ class Family:
     """How one family of Dyness devices numbers its points."""
 
     key: FamilyKey
-    points: Mapping[Metric, str]
+    points: Mapping[Metric, Source]
     # Sign of the current/power points relative to "positive = charging".
     current_sign: int = 1
+    cells: CellLayout | None = None
+    module: ModuleLayout | None = None
+    # Only hybrid inverters fill getLastRunningDataBySn (Q6).
+    uses_running_data: bool = False
+    # SOC from the power records when the family has no usable SOC point (Q18).
+    uses_power_records: bool = False
 
-    def point(self, metric: Metric) -> str | None:
-        """Return the point id of a metric, None when the family lacks it."""
+    def source(self, metric: Metric) -> Source | None:
+        """Return where a metric is read, None when the family lacks it."""
         return self.points.get(metric)
 
+    def point(self, metric: Metric) -> str | None:
+        """Return the point id of a metric read from `realTime/data`."""
+        source = self.points.get(metric)
+        if source is None or source.kind is not SourceKind.POINT:
+            return None
+        return source.key
+
     def has(self, metric: Metric) -> bool:
-        """Return whether the family provides a metric."""
-        return metric in self.points
-
-    def number(self, snapshot: RealtimeSnapshot | None, metric: Metric) -> float | None:
-        """Read a metric as a number from a snapshot; None when empty or absent."""
-        point = self.points.get(metric)
-        if snapshot is None or point is None:
-            return None
-        return snapshot.number(point)
-
-    def text(self, snapshot: RealtimeSnapshot | None, metric: Metric) -> str | None:
-        """Read a metric as text from a snapshot; None when empty or absent."""
-        point = self.points.get(metric)
-        if snapshot is None or point is None:
-            return None
-        return snapshot.text(point)
+        """Return whether the family provides a metric (read or derived)."""
+        if metric in self.points:
+            return True
+        inputs = DERIVED_FROM.get(metric)
+        if inputs is None:
+            return False
+        if metric in (Metric.CELL_VOLTAGE_MAX, Metric.CELL_VOLTAGE_MIN):
+            return self.cells is not None
+        return all(self.has(needed) for needed in inputs)
 
 
-FAMILY_A: Final = Family(
-    key=FamilyKey.LV_BMS,
+# Metrics computed from others when a family has no point of their own.
+DERIVED_FROM: Final[Mapping[Metric, tuple[Metric, ...]]] = MappingProxyType(
+    {
+        Metric.POWER: (Metric.PACK_VOLTAGE, Metric.CURRENT),
+        Metric.REMAINING_ENERGY: (Metric.RATED_ENERGY, Metric.SOC),
+        Metric.CELL_VOLTAGE_MAX: (),
+        Metric.CELL_VOLTAGE_MIN: (),
+    }
+)
+
+
+def _points(**metrics: str) -> dict[Metric, Source]:
+    """Return a metric → point source map from keyword pairs."""
+    return {Metric(name): point(point_id) for name, point_id in metrics.items()}
+
+
+def _frozen(points: Mapping[Metric, Source]) -> Mapping[Metric, Source]:
+    """Return a read-only copy of a point map."""
+    return MappingProxyType(dict(points))
+
+
+# LV module of DL5.0C, PowerDepot G2, PowerBox G2, PowerBrick (§8.5).
+LV_MODULE: Final = ModuleLayout(
     points=MappingProxyType(
         {
-            Metric.FIRMWARE: "300",
-            Metric.MODULE_COUNT: "400",
-            Metric.PACK_VOLTAGE: "600",
-            Metric.CURRENT: "700",
-            Metric.SOC: "800",
-            Metric.SOH: "1200",
-            Metric.CELL_VOLTAGE_MAX: "1300",
-            Metric.CELL_VOLTAGE_MAX_NUMBER: "1402",
-            Metric.CELL_VOLTAGE_MIN: "1500",
-            Metric.CELL_VOLTAGE_MIN_NUMBER: "1602",
-            Metric.CELL_TEMPERATURE_MAX: "1800",
-            Metric.CELL_TEMPERATURE_MIN: "2000",
-            Metric.MOSFET_TEMPERATURE: "2300",
-            Metric.BMS_TEMPERATURE_MAX: "2800",
-            Metric.BMS_TEMPERATURE_MIN: "3000",
-            Metric.CHARGE_VOLTAGE_UPPER: "3600",
-            Metric.CHARGE_VOLTAGE_LOWER: "3700",
-            Metric.MAX_CHARGE_CURRENT: "3800",
-            Metric.MAX_DISCHARGE_CURRENT: "3900",
-            Metric.DISCHARGE_ENABLE: "4007",
-            Metric.CHARGE_ENABLE: "4008",
-            Metric.ALARM: "4100",
+            Metric.FIRMWARE: "10100",
+            Metric.CURRENT: "13400",
+            Metric.PACK_VOLTAGE: "13500",
+            Metric.CYCLES: "13900",
+            Metric.SOC: "14000",
+            Metric.SOH: "14100",
+            Metric.BMS_TEMPERATURE_MAX: "12400",
+        }
+    ),
+    cells=CellLayout(first=10300, max_cells=16, count_point="10200"),
+    temperatures=("12500", "12600"),
+)
+
+# PowerBox Pro modules hold Ah, not %, in 14000/14100 (#16).
+LV_MODULE_AH: Final = replace(
+    LV_MODULE,
+    points=MappingProxyType(
+        {
+            metric: point_id
+            for metric, point_id in LV_MODULE.points.items()
+            if metric not in (Metric.SOC, Metric.SOH)
         }
     ),
 )
 
-FAMILIES: Final[Mapping[str, Family]] = MappingProxyType({FAMILY_A.key: FAMILY_A})
+# HV sub-box of Tower T14/T17/T21, Tower Pro and Stack100 (§8.5): cells and
+# temperatures only; SOC, SOH, voltage and current exist on the master alone.
+HV_MODULE: Final = ModuleLayout(
+    points=MappingProxyType({Metric.MODULE_NUMBER: "11000"}),
+    cells=CellLayout(first=11200, max_cells=30, count_point="11100"),
+    temperatures=tuple(str(14300 + 100 * n) for n in range(8)),
+)
 
+_FAMILY_A_POINTS: Final = _points(
+    firmware="300",
+    module_count="400",
+    pack_voltage="600",
+    current="700",
+    soc="800",
+    cycles="900",
+    soh="1200",
+    cell_voltage_max="1300",
+    cell_voltage_max_module="1401",
+    cell_voltage_max_number="1402",
+    cell_voltage_min="1500",
+    cell_voltage_min_module="1601",
+    cell_voltage_min_number="1602",
+    cell_temperature_max="1800",
+    cell_temperature_min="2000",
+    mosfet_temperature="2300",
+    bms_temperature_max="2800",
+    bms_temperature_min="3000",
+    charge_voltage_upper="3600",
+    charge_voltage_lower="3700",
+    max_charge_current="3800",
+    max_discharge_current="3900",
+    discharge_enable="4007",
+    charge_enable="4008",
+    alarm="4100",
+)
 
-@dataclass(frozen=True, kw_only=True)
-class ModelRow:
-    """One known model: API name and code mapped to its family."""
+FAMILY_A: Final = Family(
+    key=FamilyKey.LV_BMS,
+    points=_frozen({**_FAMILY_A_POINTS, Metric.RATED_ENERGY: detail("energy")}),
+    module=LV_MODULE,
+)
 
-    name: str
-    codes: tuple[str, ...] = ()
-    family: Family
-    aliases: tuple[str, ...] = field(default=())
+FAMILY_A_AH_MODULES: Final = replace(FAMILY_A, module=LV_MODULE_AH)
 
+JUNIOR_BOX: Final = Family(
+    key=FamilyKey.JUNIOR_BOX,
+    points=_frozen(
+        {
+            **_FAMILY_A_POINTS,
+            Metric.RATED_ENERGY: detail("energy"),
+            **_points(
+                pv_voltage="4600",
+                pv_current="4700",
+                pv_power="4800",
+                output_power="6100",
+                power_limit="6500",
+                discharge_depth="6600",
+            ),
+        }
+    ),
+    module=LV_MODULE,
+)
 
-MODELS: Final[tuple[ModelRow, ...]] = (
-    ModelRow(name="Junior Box", codes=("1",), family=FAMILY_A),
-    ModelRow(name="DL5.0C", codes=("15",), family=FAMILY_A),
-    ModelRow(name="PowerBox Pro", codes=("16",), family=FAMILY_A),
-    ModelRow(name="PowerDepot H5B", codes=("21",), family=FAMILY_A),
-    ModelRow(name="PowerDepot G2", codes=("144",), family=FAMILY_A),
-    ModelRow(name="PowerHaus", codes=("145",), family=FAMILY_A),
+_TOWER_POINTS: Final = _points(
+    firmware="50",
+    current="1000",
+    pack_voltage="1100",
+    soc="1400",
+    soh="1500",
+    remaining_energy="1600",
+    rated_energy="1700",
+    cycles="1800",
+    max_charge_current="2000",
+    max_discharge_current="2100",
+    cell_voltage_max="2400",
+    cell_voltage_max_module="2500",
+    cell_voltage_min="2700",
+    cell_voltage_min_module="2800",
+    cell_temperature_max="3000",
+    cell_temperature_min="3300",
+    module_count="4300",
+    alarm="9999999",
+)
+
+HV_TOWER: Final = Family(
+    key=FamilyKey.HV_TOWER, points=_frozen(_TOWER_POINTS), module=HV_MODULE
+)
+HV_TOWER_PRO: Final = replace(HV_TOWER, key=FamilyKey.HV_TOWER_PRO)
+STACK100: Final = replace(HV_TOWER, key=FamilyKey.STACK100)
+
+LV_5DIGIT: Final = Family(
+    key=FamilyKey.LV_5DIGIT,
+    points=_frozen(
+        {
+            **_points(
+                firmware="10100",
+                bms_temperature_min="12400",
+                cell_temperature_max="12500",
+                cell_temperature_min="12600",
+                mosfet_temperature="12700",
+                bms_temperature_max="12800",
+                current="13400",
+                pack_voltage="13500",
+                remaining_energy="13600",
+                rated_energy="13800",
+                cycles="13900",
+                max_charge_current="18600",
+                charge_voltage_upper="18700",
+                charge_voltage_lower="18800",
+                max_discharge_current="19200",
+            ),
+            # Point 23800 exists but stays empty on these models (Q18).
+            Metric.SOC: power_record("soc"),
+        }
+    ),
+    cells=CellLayout(first=10300, max_cells=16),
+    uses_power_records=True,
+)
+
+CYGNI: Final = Family(
+    key=FamilyKey.CYGNI,
+    points=_frozen(
+        {
+            **_points(
+                inverter_temperature="164",
+                heatsink_temperature="165",
+                pack_voltage="170",
+                current="171",
+                power="172",
+                battery_temperature="2003",
+                max_charge_current="2004",
+                max_discharge_current="2005",
+                soc="2010",
+                soh="2011",
+            ),
+            Metric.PV_POWER: running("pvPower"),
+            Metric.GRID_POWER: running("gridPower"),
+            Metric.LOAD_POWER: running("loadPower"),
+        }
+    ),
+    current_sign=-1,
+    uses_running_data=True,
+)
+
+FAMILIES: Final[Mapping[FamilyKey, Family]] = MappingProxyType(
+    {
+        family.key: family
+        for family in (
+            FAMILY_A,
+            JUNIOR_BOX,
+            HV_TOWER,
+            HV_TOWER_PRO,
+            STACK100,
+            LV_5DIGIT,
+            CYGNI,
+        )
+    }
+)
+
+# Chinese labels (`pointNameCn`) the API sends, for models not in the table.
+LABELS: Final[Mapping[str, Metric]] = MappingProxyType(
+    {
+        "主机软件版本": Metric.FIRMWARE,
+        "APP版本号": Metric.FIRMWARE,
+        "平均电压": Metric.PACK_VOLTAGE,
+        "总压": Metric.PACK_VOLTAGE,
+        "总电流": Metric.CURRENT,
+        "电流": Metric.CURRENT,
+        "平均SOC": Metric.SOC,
+        "SOC": Metric.SOC,
+        "最小SOH": Metric.SOH,
+        "SOH": Metric.SOH,
+        "单芯最高电压": Metric.CELL_VOLTAGE_MAX,
+        "最高单压值": Metric.CELL_VOLTAGE_MAX,
+        "单芯最低电压": Metric.CELL_VOLTAGE_MIN,
+        "最低单压值": Metric.CELL_VOLTAGE_MIN,
+        "单芯最高温度": Metric.CELL_TEMPERATURE_MAX,
+        "单芯最低温度": Metric.CELL_TEMPERATURE_MIN,
+        "MOSFET最高温度": Metric.MOSFET_TEMPERATURE,
+        "BMS最高温度": Metric.BMS_TEMPERATURE_MAX,
+        "BMS最低温度": Metric.BMS_TEMPERATURE_MIN,
+        "充电电压建议上限": Metric.CHARGE_VOLTAGE_UPPER,
+        "充电电压建议下限": Metric.CHARGE_VOLTAGE_LOWER,
+        "最大充电电流": Metric.MAX_CHARGE_CURRENT,
+        "最大放电电流": Metric.MAX_DISCHARGE_CURRENT,
+        "建议充电电流": Metric.MAX_CHARGE_CURRENT,
+        "建议放电电流": Metric.MAX_DISCHARGE_CURRENT,
+        "电池剩余电量": Metric.REMAINING_ENERGY,
+        "电池额定电量": Metric.RATED_ENERGY,
+        "电池循环次数": Metric.CYCLES,
+        "平均循环次数": Metric.CYCLES,
+        "总报警状态": Metric.ALARM,
+    }
 )
 
 
-def _normalise(name: str) -> str:
-    """Return a model name in the table's comparison form."""
-    return "-".join(name.upper().split())
+def family_from_labels(snapshot: RealtimeSnapshot | None) -> Family:
+    """Build a family for an unknown model from the labels its points carry."""
+    found: dict[Metric, Source] = {}
+    if snapshot is not None:
+        for point_id, item in snapshot.points.items():
+            metric = LABELS.get(item.name_cn or "")
+            if metric is not None and metric not in found:
+                found[metric] = point(point_id)
+    return Family(key=FamilyKey.UNKNOWN, points=_frozen(found))
 
 
-def find_model(model_name: str | None, model_code: str | None) -> ModelRow | None:
-    """Find a model row by exact code, then by exact or prefix name."""
-    if model_code:
-        for row in MODELS:
-            if model_code in row.codes:
-                return row
-    if model_name:
-        wanted = _normalise(model_name)
-        for row in MODELS:
-            if wanted in {_normalise(name) for name in (row.name, *row.aliases)}:
-                return row
-        prefix = wanted.split("-")[0]
-        for row in MODELS:
-            if _normalise(row.name).split("-")[0] == prefix:
-                return row
-    return None
+@dataclass(frozen=True, kw_only=True)
+class PointRule:
+    """A test on the points of a snapshot, used to tell layouts apart."""
 
+    present: tuple[str, ...] = ()
+    filled: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    any_present: tuple[str, ...] = field(default=())
 
-def detect_family(
-    model_name: str | None,
-    model_code: str | None,
-    snapshot: RealtimeSnapshot | None = None,
-) -> Family:
-    """Return the family of a device from its model, else from its points."""
-    row = find_model(model_name, model_code)
-    if row is not None:
-        return row.family
-    return FAMILY_A
+    def matches(self, snapshot: RealtimeSnapshot) -> bool:
+        """Return whether the snapshot satisfies every condition."""
+        return (
+            all(snapshot.has(point_id) for point_id in self.present)
+            and all(snapshot.text(point_id) is not None for point_id in self.filled)
+            and not any(snapshot.text(point_id) for point_id in self.absent)
+            and (
+                not self.any_present
+                or any(snapshot.has(point_id) for point_id in self.any_present)
+            )
+        )

@@ -1,4 +1,4 @@
-"""Sensors of the Dyness battery integration."""
+"""Sensors of the Dyness battery integration: batteries, modules and cells."""
 
 from __future__ import annotations
 
@@ -19,16 +19,18 @@ from homeassistant.const import (
     EntityCategory,
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
+    UnitOfEnergy,
     UnitOfPower,
     UnitOfTemperature,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import STANDBY_CURRENT
-from .coordinator import BatteryData, DynessConfigEntry
-from .entity import DynessBatteryEntity
+from .coordinator import BatteryData, DynessConfigEntry, DynessCoordinator, ModuleData
+from .entity import DynessBatteryEntity, DynessModuleEntity, add_entities_as_they_appear
 from .families import Metric
 
 PARALLEL_UPDATES = 0
@@ -46,7 +48,7 @@ def _has_live(battery: BatteryData) -> bool:
 
 @dataclass(frozen=True, kw_only=True)
 class DynessSensorEntityDescription(SensorEntityDescription):
-    """Describes one Dyness battery sensor."""
+    """Describes one sensor of a Dyness battery."""
 
     value_fn: Callable[[BatteryData], StateType | datetime]
     has_fn: Callable[[BatteryData], bool] = lambda _: True
@@ -54,24 +56,17 @@ class DynessSensorEntityDescription(SensorEntityDescription):
     wants_signal: bool = False
 
 
-def _power(battery: BatteryData) -> float | None:
-    """Return pack power in W, positive while charging."""
-    voltage = battery.number(Metric.PACK_VOLTAGE)
-    current = battery.number(Metric.CURRENT)
-    if voltage is None or current is None:
-        return None
-    return round(voltage * current * battery.family.current_sign, 1)
+@dataclass(frozen=True, kw_only=True)
+class DynessModuleSensorEntityDescription(SensorEntityDescription):
+    """Describes one sensor of a battery module."""
 
-
-def _current(battery: BatteryData) -> float | None:
-    """Return pack current in A, positive while charging."""
-    current = battery.number(Metric.CURRENT)
-    return None if current is None else current * battery.family.current_sign
+    value_fn: Callable[[ModuleData], StateType]
+    has_fn: Callable[[ModuleData], bool] = lambda _: True
 
 
 def _status(battery: BatteryData) -> str | None:
     """Derive charging/discharging/standby from the current."""
-    current = _current(battery)
+    current = battery.number(Metric.CURRENT)
     if current is None:
         return None
     if current > STANDBY_CURRENT:
@@ -81,13 +76,18 @@ def _status(battery: BatteryData) -> str | None:
     return "standby"
 
 
-def _spread(battery: BatteryData) -> float | None:
-    """Return the cell voltage spread in mV."""
-    high = battery.number(Metric.CELL_VOLTAGE_MAX)
-    low = battery.number(Metric.CELL_VOLTAGE_MIN)
-    if high is None or low is None:
+def _spread(
+    values: dict[int, float | None] | tuple[float | None, float | None],
+) -> float | None:
+    """Return max - min in mV from cell voltages or a (max, min) pair."""
+    found = [
+        v
+        for v in (values.values() if isinstance(values, dict) else values)
+        if v is not None
+    ]
+    if len(found) < 2:
         return None
-    return round((high - low) * 1000, 1)
+    return round((max(found) - min(found)) * 1000, 1)
 
 
 def _integer(metric: Metric) -> Callable[[BatteryData], int | None]:
@@ -135,49 +135,41 @@ class _Shape(TypedDict, total=False):
     entity_category: EntityCategory
 
 
-def _metric(
-    key: str,
-    metric: Metric,
-    shape: _Shape,
-    *,
-    diagnostic: bool = False,
-    precision: int | None = None,
-) -> DynessSensorEntityDescription:
-    """Describe a sensor that shows one numeric metric as is."""
-    merged: _Shape = {**shape}
-    if diagnostic:
-        merged["entity_category"] = EntityCategory.DIAGNOSTIC
-    if precision is not None:
-        merged["suggested_display_precision"] = precision
-    return DynessSensorEntityDescription(
-        key=key,
-        translation_key=key,
-        value_fn=lambda battery: battery.number(metric),
-        has_fn=lambda battery: battery.family.has(metric),
-        **merged,
-    )
-
-
-def _has_all(*metrics: Metric) -> Callable[[BatteryData], bool]:
-    """Return a check that the family provides every metric."""
-    return lambda battery: all(battery.family.has(metric) for metric in metrics)
-
-
+_DIAGNOSTIC: Final[_Shape] = {"entity_category": EntityCategory.DIAGNOSTIC}
 _VOLTAGE: Final[_Shape] = {
     "device_class": SensorDeviceClass.VOLTAGE,
     "state_class": SensorStateClass.MEASUREMENT,
     "native_unit_of_measurement": UnitOfElectricPotential.VOLT,
+}
+_CELL_VOLTAGE: Final[_Shape] = {
+    **_VOLTAGE,
+    **_DIAGNOSTIC,
+    "suggested_display_precision": 3,
+}
+_SPREAD: Final[_Shape] = {
+    "device_class": SensorDeviceClass.VOLTAGE,
+    "state_class": SensorStateClass.MEASUREMENT,
+    "native_unit_of_measurement": UnitOfElectricPotential.MILLIVOLT,
+    "suggested_display_precision": 0,
+    **_DIAGNOSTIC,
 }
 _PERCENT: Final[_Shape] = {
     "state_class": SensorStateClass.MEASUREMENT,
     "native_unit_of_measurement": PERCENTAGE,
     "suggested_display_precision": 0,
 }
+_SOC: Final[_Shape] = {**_PERCENT, "device_class": SensorDeviceClass.BATTERY}
 _CURRENT: Final[_Shape] = {
     "device_class": SensorDeviceClass.CURRENT,
     "state_class": SensorStateClass.MEASUREMENT,
     "native_unit_of_measurement": UnitOfElectricCurrent.AMPERE,
     "suggested_display_precision": 1,
+}
+_POWER: Final[_Shape] = {
+    "device_class": SensorDeviceClass.POWER,
+    "state_class": SensorStateClass.MEASUREMENT,
+    "native_unit_of_measurement": UnitOfPower.WATT,
+    "suggested_display_precision": 0,
 }
 _TEMPERATURE: Final[_Shape] = {
     "device_class": SensorDeviceClass.TEMPERATURE,
@@ -185,23 +177,49 @@ _TEMPERATURE: Final[_Shape] = {
     "native_unit_of_measurement": UnitOfTemperature.CELSIUS,
     "suggested_display_precision": 1,
 }
+_STORED_ENERGY: Final[_Shape] = {
+    "device_class": SensorDeviceClass.ENERGY_STORAGE,
+    "state_class": SensorStateClass.MEASUREMENT,
+    "native_unit_of_measurement": UnitOfEnergy.KILO_WATT_HOUR,
+    "suggested_display_precision": 2,
+}
+_COUNT: Final[_Shape] = {"state_class": SensorStateClass.MEASUREMENT}
+
+
+def _metric(
+    key: str, metric: Metric, shape: _Shape, **extra: _Shape
+) -> DynessSensorEntityDescription:
+    """Describe a sensor that shows one battery metric as it is."""
+    merged: _Shape = {**shape}
+    for more in extra.values():
+        merged.update(more)
+    return DynessSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        value_fn=lambda battery: battery.number(metric),
+        has_fn=lambda battery: battery.provides(metric),
+        **merged,
+    )
+
+
+def _provides(*metrics: Metric) -> Callable[[BatteryData], bool]:
+    """Return a check that the battery delivers every metric."""
+    return lambda battery: all(battery.provides(metric) for metric in metrics)
+
 
 SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
     DynessSensorEntityDescription(
         key="battery_power",
         translation_key="battery_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=_power,
-        has_fn=_has_all(Metric.PACK_VOLTAGE, Metric.CURRENT),
+        value_fn=lambda battery: battery.number(Metric.POWER),
+        has_fn=_provides(Metric.POWER),
+        **_POWER,
     ),
     DynessSensorEntityDescription(
         key="battery_current",
         translation_key="battery_current",
-        value_fn=_current,
-        has_fn=_has_all(Metric.CURRENT),
+        value_fn=lambda battery: battery.number(Metric.CURRENT),
+        has_fn=_provides(Metric.CURRENT),
         **_CURRENT,
     ),
     DynessSensorEntityDescription(
@@ -210,82 +228,96 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         device_class=SensorDeviceClass.ENUM,
         options=BATTERY_STATUS_OPTIONS,
         value_fn=_status,
-        has_fn=_has_all(Metric.CURRENT),
+        has_fn=_provides(Metric.CURRENT),
     ),
-    _metric(
-        "state_of_charge",
-        Metric.SOC,
-        {**_PERCENT, "device_class": SensorDeviceClass.BATTERY},
-    ),
+    _metric("state_of_charge", Metric.SOC, _SOC),
     _metric("state_of_health", Metric.SOH, _PERCENT),
-    _metric("pack_voltage", Metric.PACK_VOLTAGE, _VOLTAGE, precision=2),
     _metric(
-        "cell_voltage_max",
-        Metric.CELL_VOLTAGE_MAX,
-        _VOLTAGE,
-        diagnostic=True,
-        precision=3,
+        "pack_voltage",
+        Metric.PACK_VOLTAGE,
+        {**_VOLTAGE, "suggested_display_precision": 2},
     ),
-    _metric(
-        "cell_voltage_min",
-        Metric.CELL_VOLTAGE_MIN,
-        _VOLTAGE,
-        diagnostic=True,
-        precision=3,
-    ),
+    _metric("cell_voltage_max", Metric.CELL_VOLTAGE_MAX, _CELL_VOLTAGE),
+    _metric("cell_voltage_min", Metric.CELL_VOLTAGE_MIN, _CELL_VOLTAGE),
     DynessSensorEntityDescription(
         key="cell_voltage_spread",
         translation_key="cell_voltage_spread",
-        device_class=SensorDeviceClass.VOLTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricPotential.MILLIVOLT,
-        suggested_display_precision=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_spread,
-        has_fn=_has_all(Metric.CELL_VOLTAGE_MAX, Metric.CELL_VOLTAGE_MIN),
+        value_fn=lambda battery: _spread(
+            (
+                battery.number(Metric.CELL_VOLTAGE_MAX),
+                battery.number(Metric.CELL_VOLTAGE_MIN),
+            )
+        ),
+        has_fn=_provides(Metric.CELL_VOLTAGE_MAX, Metric.CELL_VOLTAGE_MIN),
+        **_SPREAD,
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_max_number",
         translation_key="cell_voltage_max_number",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_integer(Metric.CELL_VOLTAGE_MAX_NUMBER),
-        has_fn=_has_all(Metric.CELL_VOLTAGE_MAX_NUMBER),
+        has_fn=_provides(Metric.CELL_VOLTAGE_MAX_NUMBER),
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_min_number",
         translation_key="cell_voltage_min_number",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_integer(Metric.CELL_VOLTAGE_MIN_NUMBER),
-        has_fn=_has_all(Metric.CELL_VOLTAGE_MIN_NUMBER),
+        has_fn=_provides(Metric.CELL_VOLTAGE_MIN_NUMBER),
+    ),
+    DynessSensorEntityDescription(
+        key="cell_voltage_max_module",
+        translation_key="cell_voltage_max_module",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_integer(Metric.CELL_VOLTAGE_MAX_MODULE),
+        has_fn=_provides(Metric.CELL_VOLTAGE_MAX_MODULE),
+    ),
+    DynessSensorEntityDescription(
+        key="cell_voltage_min_module",
+        translation_key="cell_voltage_min_module",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_integer(Metric.CELL_VOLTAGE_MIN_MODULE),
+        has_fn=_provides(Metric.CELL_VOLTAGE_MIN_MODULE),
     ),
     _metric(
         "charge_voltage_upper",
         Metric.CHARGE_VOLTAGE_UPPER,
-        _VOLTAGE,
-        diagnostic=True,
-        precision=1,
+        {**_VOLTAGE, "suggested_display_precision": 1},
+        d=_DIAGNOSTIC,
     ),
     _metric(
         "charge_voltage_lower",
         Metric.CHARGE_VOLTAGE_LOWER,
-        _VOLTAGE,
-        diagnostic=True,
-        precision=1,
+        {**_VOLTAGE, "suggested_display_precision": 1},
+        d=_DIAGNOSTIC,
     ),
     _metric("cell_temperature_max", Metric.CELL_TEMPERATURE_MAX, _TEMPERATURE),
     _metric("cell_temperature_min", Metric.CELL_TEMPERATURE_MIN, _TEMPERATURE),
     _metric(
-        "mosfet_temperature", Metric.MOSFET_TEMPERATURE, _TEMPERATURE, diagnostic=True
+        "mosfet_temperature", Metric.MOSFET_TEMPERATURE, _TEMPERATURE, d=_DIAGNOSTIC
     ),
     _metric(
-        "bms_temperature_max", Metric.BMS_TEMPERATURE_MAX, _TEMPERATURE, diagnostic=True
+        "bms_temperature_max", Metric.BMS_TEMPERATURE_MAX, _TEMPERATURE, d=_DIAGNOSTIC
     ),
     _metric(
-        "bms_temperature_min", Metric.BMS_TEMPERATURE_MIN, _TEMPERATURE, diagnostic=True
+        "bms_temperature_min", Metric.BMS_TEMPERATURE_MIN, _TEMPERATURE, d=_DIAGNOSTIC
     ),
-    _metric("max_charge_current", Metric.MAX_CHARGE_CURRENT, _CURRENT, diagnostic=True),
+    _metric("battery_temperature", Metric.BATTERY_TEMPERATURE, _TEMPERATURE),
     _metric(
-        "max_discharge_current", Metric.MAX_DISCHARGE_CURRENT, _CURRENT, diagnostic=True
+        "inverter_temperature",
+        Metric.INVERTER_TEMPERATURE,
+        _TEMPERATURE,
+        d=_DIAGNOSTIC,
+    ),
+    _metric(
+        "heatsink_temperature",
+        Metric.HEATSINK_TEMPERATURE,
+        _TEMPERATURE,
+        d=_DIAGNOSTIC,
+    ),
+    _metric("max_charge_current", Metric.MAX_CHARGE_CURRENT, _CURRENT, d=_DIAGNOSTIC),
+    _metric(
+        "max_discharge_current", Metric.MAX_DISCHARGE_CURRENT, _CURRENT, d=_DIAGNOSTIC
     ),
     DynessSensorEntityDescription(
         key="charge_enable",
@@ -294,7 +326,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         options=ENABLE_OPTIONS,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_flag(Metric.CHARGE_ENABLE, "enabled", "disabled"),
-        has_fn=_has_all(Metric.CHARGE_ENABLE),
+        has_fn=_provides(Metric.CHARGE_ENABLE),
     ),
     DynessSensorEntityDescription(
         key="discharge_enable",
@@ -303,7 +335,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         options=ENABLE_OPTIONS,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_flag(Metric.DISCHARGE_ENABLE, "enabled", "disabled"),
-        has_fn=_has_all(Metric.DISCHARGE_ENABLE),
+        has_fn=_provides(Metric.DISCHARGE_ENABLE),
     ),
     DynessSensorEntityDescription(
         key="alarm_status",
@@ -311,7 +343,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         device_class=SensorDeviceClass.ENUM,
         options=ALARM_OPTIONS,
         value_fn=_flag(Metric.ALARM, "alarm", "ok"),
-        has_fn=_has_all(Metric.ALARM),
+        has_fn=_provides(Metric.ALARM),
     ),
     DynessSensorEntityDescription(
         key="communication_status",
@@ -348,7 +380,161 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_timestamp,
     ),
+    # Family-specific extras.
+    _metric("cycles", Metric.CYCLES, _COUNT),
+    _metric("remaining_energy", Metric.REMAINING_ENERGY, _STORED_ENERGY),
+    _metric("rated_energy", Metric.RATED_ENERGY, _STORED_ENERGY, d=_DIAGNOSTIC),
+    _metric("module_count", Metric.MODULE_COUNT, _COUNT, d=_DIAGNOSTIC),
+    _metric("pv_voltage", Metric.PV_VOLTAGE, _VOLTAGE),
+    _metric("pv_current", Metric.PV_CURRENT, _CURRENT),
+    _metric("pv_power", Metric.PV_POWER, _POWER),
+    _metric("output_power", Metric.OUTPUT_POWER, _POWER),
+    _metric("grid_power", Metric.GRID_POWER, _POWER),
+    _metric("load_power", Metric.LOAD_POWER, _POWER),
+    _metric("power_limit", Metric.POWER_LIMIT, _POWER, d=_DIAGNOSTIC),
+    _metric("discharge_depth", Metric.DISCHARGE_DEPTH, _PERCENT, d=_DIAGNOSTIC),
 )
+
+
+def _module_metric(
+    key: str, metric: Metric, shape: _Shape
+) -> DynessModuleSensorEntityDescription:
+    """Describe a module sensor that shows one module metric."""
+    return DynessModuleSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        value_fn=lambda module: module.number(metric),
+        has_fn=lambda module: module.provides(metric),
+        **shape,
+    )
+
+
+MODULE_SENSORS: Final[tuple[DynessModuleSensorEntityDescription, ...]] = (
+    _module_metric("state_of_charge", Metric.SOC, _SOC),
+    _module_metric("state_of_health", Metric.SOH, _PERCENT),
+    _module_metric(
+        "module_voltage",
+        Metric.PACK_VOLTAGE,
+        {**_VOLTAGE, "suggested_display_precision": 2},
+    ),
+    _module_metric("module_current", Metric.CURRENT, _CURRENT),
+    _module_metric("cycles", Metric.CYCLES, _COUNT),
+    _module_metric(
+        "bms_temperature", Metric.BMS_TEMPERATURE_MAX, {**_TEMPERATURE, **_DIAGNOSTIC}
+    ),
+    DynessModuleSensorEntityDescription(
+        key="cell_voltage_max",
+        translation_key="cell_voltage_max",
+        value_fn=lambda module: max(
+            (v for v in module.cells().values() if v is not None), default=None
+        ),
+        has_fn=lambda module: bool(module.cells()),
+        **_CELL_VOLTAGE,
+    ),
+    DynessModuleSensorEntityDescription(
+        key="cell_voltage_min",
+        translation_key="cell_voltage_min",
+        value_fn=lambda module: min(
+            (v for v in module.cells().values() if v is not None), default=None
+        ),
+        has_fn=lambda module: bool(module.cells()),
+        **_CELL_VOLTAGE,
+    ),
+    DynessModuleSensorEntityDescription(
+        key="cell_voltage_spread",
+        translation_key="cell_voltage_spread",
+        value_fn=lambda module: _spread(module.cells()),
+        has_fn=lambda module: len(module.cells()) > 1,
+        **_SPREAD,
+    ),
+)
+
+
+def _cell_voltage(number: int) -> DynessModuleSensorEntityDescription:
+    """Describe the voltage sensor of one cell (diagnostic, disabled by default)."""
+    return DynessModuleSensorEntityDescription(
+        key=f"cell_{number}_voltage",
+        translation_key="cell_voltage",
+        translation_placeholders={"cell": str(number)},
+        entity_registry_enabled_default=False,
+        value_fn=lambda module: module.cells().get(number),
+        **_CELL_VOLTAGE,
+    )
+
+
+def _module_temperature(
+    number: int, point_id: str
+) -> DynessModuleSensorEntityDescription:
+    """Describe one temperature sensor of a module."""
+    return DynessModuleSensorEntityDescription(
+        key=f"temperature_{number}",
+        translation_key="module_temperature",
+        translation_placeholders={"sensor": str(number)},
+        value_fn=lambda module: (
+            module.realtime.number(point_id) if module.realtime is not None else None
+        ),
+        **_TEMPERATURE,
+    )
+
+
+def _battery_cell_voltage(number: int) -> DynessSensorEntityDescription:
+    """Describe a cell voltage read from the master itself (family C)."""
+    return DynessSensorEntityDescription(
+        key=f"cell_{number}_voltage",
+        translation_key="cell_voltage",
+        translation_placeholders={"cell": str(number)},
+        entity_registry_enabled_default=False,
+        value_fn=lambda battery: battery.cells().get(number),
+        **_CELL_VOLTAGE,
+    )
+
+
+def _battery_descriptions(
+    battery: BatteryData,
+) -> list[DynessSensorEntityDescription]:
+    """Return every sensor description a battery warrants."""
+    found = [description for description in SENSORS if description.has_fn(battery)]
+    found.extend(_battery_cell_voltage(number) for number in battery.cells())
+    return found
+
+
+def _module_descriptions(
+    module: ModuleData,
+) -> list[DynessModuleSensorEntityDescription]:
+    """Return every sensor description a module warrants."""
+    found = [
+        description for description in MODULE_SENSORS if description.has_fn(module)
+    ]
+    found.extend(
+        _module_temperature(number, point_id)
+        for number, point_id in module.temperatures().items()
+    )
+    found.extend(_cell_voltage(number) for number in module.cells())
+    return found
+
+
+def _new_sensors(coordinator: DynessCoordinator, known: set[str]) -> list[Entity]:
+    """Return sensors for batteries, modules and points not seen before."""
+    new: list[Entity] = []
+    for serial, battery in coordinator.data.batteries.items():
+        for description in _battery_descriptions(battery):
+            unique_id = f"{serial}_{description.key}"
+            if unique_id not in known:
+                known.add(unique_id)
+                new.append(DynessSensor(coordinator, serial, description))
+        for module_sn, module in battery.modules.items():
+            if module.realtime is None:
+                continue
+            for module_description in _module_descriptions(module):
+                unique_id = f"{module_sn}_{module_description.key}"
+                if unique_id not in known:
+                    known.add(unique_id)
+                    new.append(
+                        DynessModuleSensor(
+                            coordinator, serial, module_sn, module_description
+                        )
+                    )
+    return new
 
 
 async def async_setup_entry(
@@ -356,14 +542,8 @@ async def async_setup_entry(
     entry: DynessConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up the sensors of every configured battery."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        DynessSensor(coordinator, serial, description)
-        for serial, battery in coordinator.data.batteries.items()
-        for description in SENSORS
-        if description.has_fn(battery)
-    )
+    """Set up sensors now and for batteries and modules that appear later."""
+    add_entities_as_they_appear(entry, async_add_entities, _new_sensors)
 
 
 class DynessSensor(DynessBatteryEntity, SensorEntity):
@@ -393,3 +573,15 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
             self.async_on_remove(
                 lambda: self.coordinator.signal_wanted.discard(self.serial)
             )
+
+
+class DynessModuleSensor(DynessModuleEntity, SensorEntity):
+    """A sensor of one battery module."""
+
+    entity_description: DynessModuleSensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType:
+        """Return the sensor's value."""
+        module = self.module
+        return None if module is None else self.entity_description.value_fn(module)

@@ -20,6 +20,7 @@ from .const import (
     PATH_CHECK_VERSION,
     PATH_POWER_DATA,
     PATH_REALTIME,
+    PATH_RUNNING_DATA,
     PATH_STATION_INFO,
     PATH_STORAGE_DETAIL,
     PATH_STORAGE_LIST,
@@ -40,6 +41,7 @@ from .models import (
     FirmwareVersions,
     PowerRecord,
     RealtimeSnapshot,
+    RunningData,
     StationInfo,
     StorageDevice,
     StorageDevicePage,
@@ -198,6 +200,11 @@ class DynessClient:
             raise DynessResponseError("getLastPowerDataBySn: data is not an array")
         records = [record for item in data if (record := PowerRecord.from_api(item))]
         return sorted(records, key=lambda record: record.time)
+
+    async def get_running_data(self, device_sn: str) -> RunningData:
+        """Return the inverter-style running data (all null for pure batteries)."""
+        data = await self.request(PATH_RUNNING_DATA, {"deviceSn": device_sn})
+        return RunningData.from_api(data)
 
     async def check_version(self, device_sn: str) -> FirmwareVersions:
         """Return the latest firmware versions the cloud offers for a device."""

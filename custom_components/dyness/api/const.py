@@ -25,6 +25,7 @@ PATH_STORAGE_DETAIL: Final = "/v1/device/household/storage/detail"
 PATH_STATION_INFO: Final = "/v1/station/info"
 PATH_REALTIME: Final = "/v1/device/realTime/data"
 PATH_POWER_DATA: Final = "/v1/device/getLastPowerDataBySn"
+PATH_RUNNING_DATA: Final = "/v1/device/getLastRunningDataBySn"
 PATH_BIND: Final = "/v1/device/bindSn"
 PATH_CHECK_VERSION: Final = "/v1/device/checkVersion"
 

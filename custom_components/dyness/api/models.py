@@ -345,6 +345,38 @@ class PowerRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RunningData:
+    """The answer of `device/getLastRunningDataBySn` (filled for hybrids only)."""
+
+    time: datetime | None
+    values: Mapping[str, PointValue]
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        """Return whether every measurement is null (pure batteries, Q6)."""
+        ignored = {"dateTime", "sn", "lastUpdateTime"}
+        return all(v is None for k, v in self.values.items() if k not in ignored)
+
+    def number(self, key: str) -> float | None:
+        """Return a value as a float, None when empty or not numeric."""
+        value = self.values.get(key)
+        if value is None or isinstance(value, str):
+            return None
+        return float(value)
+
+    @classmethod
+    def from_api(cls, data: Any) -> RunningData:
+        """Build the model from the flat `data` object."""
+        info = _require_mapping(data, "getLastRunningDataBySn") if data else {}
+        values: dict[str, PointValue] = {}
+        for key, item in info.items():
+            number = parse_number(item)
+            values[str(key)] = number if number is not None else _text(item)
+        return cls(time=parse_utc(info.get("dateTime")), values=values, raw=dict(info))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FirmwareVersions:
     """The answer of `device/checkVersion` (latest versions the cloud offers)."""
 

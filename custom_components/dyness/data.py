@@ -1,0 +1,233 @@
+"""Typed coordinator data: what is known about each battery and module."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .api import (
+    DeviceDetail,
+    PowerRecord,
+    RealtimeSnapshot,
+    RunningData,
+    StorageDevice,
+)
+from .api.models import parse_number
+from .const import CONF_DEVICE_SN, CONF_DONGLE_SN, CONF_MODEL, CONF_MODEL_CODE
+from .families import DERIVED_FROM, Family, Metric, ModuleLayout, Source, SourceKind
+from .model_table import Detection
+
+_SIGNED: frozenset[Metric] = frozenset({Metric.CURRENT, Metric.POWER})
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatteryConfig:
+    """A battery the user chose, as stored in the config entry."""
+
+    device_sn: str
+    dongle_sn: str | None = None
+    model: str | None = None
+    model_code: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BatteryConfig:
+        """Build the battery from its config entry form."""
+        return cls(
+            device_sn=str(data[CONF_DEVICE_SN]),
+            dongle_sn=data.get(CONF_DONGLE_SN) or None,
+            model=data.get(CONF_MODEL) or None,
+            model_code=data.get(CONF_MODEL_CODE) or None,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModuleData:
+    """The last known live points of one module (sub-device) of a battery."""
+
+    serial: str
+    index: int
+    realtime: RealtimeSnapshot | None = None
+    layout: ModuleLayout | None = None
+
+    def number(self, metric: Metric) -> float | None:
+        """Return a module metric as a number, None when unknown."""
+        if self.layout is None or self.realtime is None:
+            return None
+        point_id = self.layout.point(metric)
+        return self.realtime.number(point_id) if point_id else None
+
+    def provides(self, metric: Metric) -> bool:
+        """Return whether the module lists the point of a metric."""
+        if self.layout is None or self.realtime is None:
+            return False
+        point_id = self.layout.point(metric)
+        return point_id is not None and self.realtime.has(point_id)
+
+    def cells(self) -> dict[int, float | None]:
+        """Return cell number → voltage."""
+        if self.layout is None:
+            return {}
+        return self.layout.cells.voltages(self.realtime)
+
+    def temperatures(self) -> dict[int, str]:
+        """Return sensor number → point id of the temperatures the module lists."""
+        if self.layout is None or self.realtime is None:
+            return {}
+        return {
+            number: point_id
+            for number, point_id in enumerate(self.layout.temperatures, start=1)
+            if self.realtime.has(point_id)
+        }
+
+    @property
+    def firmware(self) -> str | None:
+        """Return the module firmware, when the layout has it."""
+        point_id = self.layout.point(Metric.FIRMWARE) if self.layout else None
+        if point_id is None or self.realtime is None:
+            return None
+        return self.realtime.text(point_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatteryData:
+    """What the coordinator knows about one battery after a cycle."""
+
+    config: BatteryConfig
+    detection: Detection
+    realtime: RealtimeSnapshot | None = None
+    device: StorageDevice | None = None
+    detail: DeviceDetail | None = None
+    power: PowerRecord | None = None
+    running: RunningData | None = None
+    signal_dbm: float | None = None
+    modules: Mapping[str, ModuleData] = field(default_factory=dict)
+
+    @property
+    def family(self) -> Family:
+        """Return the layout the battery's points are read with."""
+        return self.detection.family
+
+    @property
+    def serial(self) -> str:
+        """Return the battery's master serial."""
+        return self.config.device_sn
+
+    @property
+    def model(self) -> str | None:
+        """Return the model name, preferring the cloud's current answer."""
+        if self.device is not None and self.device.model_name:
+            return self.device.model_name
+        return self.config.model
+
+    @property
+    def model_code(self) -> str | None:
+        """Return the model code, preferring the cloud's current answer."""
+        if self.device is not None and self.device.model_code:
+            return self.device.model_code
+        return self.config.model_code
+
+    @property
+    def name(self) -> str:
+        """Return the device name shown in Home Assistant."""
+        return f"{self.model or 'Dyness battery'} {self.serial.split('-')[0][-4:]}"
+
+    @property
+    def firmware(self) -> str | None:
+        """Return the firmware from the live points, else from the device list."""
+        live = self.text(Metric.FIRMWARE)
+        if live:
+            return live
+        return self.device.firmware_version if self.device is not None else None
+
+    @property
+    def dongle_sn(self) -> str | None:
+        """Return the collector (dongle) serial."""
+        if self.config.dongle_sn:
+            return self.config.dongle_sn
+        return self.device.collector_sn if self.device is not None else None
+
+    def _read(self, source: Source) -> Any:
+        """Return the raw value of a source, None when it is not there."""
+        match source.kind:
+            case SourceKind.POINT:
+                if self.realtime is None:
+                    return None
+                found = self.realtime.points.get(source.key)
+                return None if found is None else found.value
+            case SourceKind.POWER_RECORD:
+                return None if self.power is None else self.power.raw.get(source.key)
+            case SourceKind.RUNNING:
+                return (
+                    None if self.running is None else self.running.raw.get(source.key)
+                )
+            case SourceKind.DETAIL:
+                return None if self.detail is None else self.detail.raw.get(source.key)
+
+    def number(self, metric: Metric) -> float | None:
+        """Return a metric as a number (positive current = charging)."""
+        source = self.family.source(metric)
+        if source is None:
+            return self._derive(metric)
+        value = parse_number(self._read(source))
+        if value is None:
+            return None
+        if metric in _SIGNED:
+            return float(value) * self.family.current_sign
+        return float(value)
+
+    def text(self, metric: Metric) -> str | None:
+        """Return a metric as text, None when unknown."""
+        source = self.family.source(metric)
+        value = None if source is None else self._read(source)
+        if value is None:
+            return None
+        return str(value).strip() or None
+
+    def _derive(self, metric: Metric) -> float | None:
+        """Compute a metric the family has no point for."""
+        match metric:
+            case Metric.POWER:
+                voltage = self.number(Metric.PACK_VOLTAGE)
+                current = self.number(Metric.CURRENT)
+                if voltage is None or current is None:
+                    return None
+                return round(voltage * current, 1)
+            case Metric.REMAINING_ENERGY:
+                rated = self.number(Metric.RATED_ENERGY)
+                soc = self.number(Metric.SOC)
+                if rated is None or soc is None:
+                    return None
+                return round(rated * soc / 100, 2)
+            case Metric.CELL_VOLTAGE_MAX | Metric.CELL_VOLTAGE_MIN:
+                values = [v for v in self.cells().values() if v is not None]
+                if not values:
+                    return None
+                return max(values) if metric is Metric.CELL_VOLTAGE_MAX else min(values)
+        return None
+
+    def cells(self) -> dict[int, float | None]:
+        """Return the master's own cell voltages (family C), else nothing."""
+        if self.family.cells is None:
+            return {}
+        return self.family.cells.voltages(self.realtime)
+
+    def provides(self, metric: Metric) -> bool:
+        """Return whether this battery delivers a metric, so an entity is due."""
+        source = self.family.source(metric)
+        if source is None:
+            if not self.family.has(metric):
+                return False
+            if metric in (Metric.CELL_VOLTAGE_MAX, Metric.CELL_VOLTAGE_MIN):
+                return bool(self.cells())
+            return all(self.provides(needed) for needed in DERIVED_FROM.get(metric, ()))
+        if source.kind is SourceKind.POINT:
+            return self.realtime is not None and self.realtime.has(source.key)
+        return self._read(source) is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DynessData:
+    """Coordinator data: every configured battery keyed by its serial."""
+
+    batteries: Mapping[str, BatteryData] = field(default_factory=dict)

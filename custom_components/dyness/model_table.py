@@ -1,0 +1,174 @@
+"""Known Dyness models and how their layout is detected (dyness-api.md §11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from .api import RealtimeSnapshot
+from .families import (
+    CYGNI,
+    FAMILY_A,
+    FAMILY_A_AH_MODULES,
+    HV_TOWER,
+    HV_TOWER_PRO,
+    JUNIOR_BOX,
+    LV_5DIGIT,
+    STACK100,
+    Family,
+    PointRule,
+    family_from_labels,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variant:
+    """A layout that replaces the row's default when the points match."""
+
+    rule: PointRule
+    family: Family
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelRow:
+    """One known model: API name and codes mapped to its layout."""
+
+    name: str
+    codes: tuple[str, ...] = ()
+    family: Family
+    variants: tuple[Variant, ...] = ()
+
+
+# PowerBox G2 and PowerBrick come in two layouts under one name (§8.2, §11.2).
+_FAMILY_C_VARIANT: Final = (
+    Variant(rule=PointRule(absent=("600",), any_present=("13400",)), family=LV_5DIGIT),
+)
+# A Tower that reports the TP7 alarm registers is a Tower Pro (§11.2).
+_TOWER_PRO_VARIANT: Final = (
+    Variant(rule=PointRule(present=("4400",)), family=HV_TOWER_PRO),
+)
+
+MODELS: Final[tuple[ModelRow, ...]] = (
+    ModelRow(name="Junior Box", codes=("1",), family=JUNIOR_BOX),
+    ModelRow(name="DL5.0C", codes=("15",), family=FAMILY_A),
+    ModelRow(name="PowerBox Pro", codes=("16",), family=FAMILY_A_AH_MODULES),
+    ModelRow(name="PowerDepot H5B", codes=("21",), family=FAMILY_A),
+    ModelRow(
+        name="Tower T14", codes=("25",), family=HV_TOWER, variants=_TOWER_PRO_VARIANT
+    ),
+    ModelRow(
+        name="Tower T17", codes=("26",), family=HV_TOWER, variants=_TOWER_PRO_VARIANT
+    ),
+    ModelRow(name="Tower T21", family=HV_TOWER, variants=_TOWER_PRO_VARIANT),
+    ModelRow(name="Tower Pro TP7", codes=("7",), family=HV_TOWER_PRO),
+    ModelRow(name="Tower Pro TP11", family=HV_TOWER_PRO),
+    ModelRow(name="Tower Pro TP15", family=HV_TOWER_PRO),
+    ModelRow(
+        name="PowerBox G2", codes=("42",), family=FAMILY_A, variants=_FAMILY_C_VARIANT
+    ),
+    ModelRow(
+        name="PowerBrick", codes=("43",), family=FAMILY_A, variants=_FAMILY_C_VARIANT
+    ),
+    ModelRow(name="STACK100-7S", codes=("50",), family=STACK100),
+    ModelRow(name="STACK100-10S", codes=("53",), family=STACK100),
+    ModelRow(name="PowerDepot G2", codes=("144",), family=FAMILY_A),
+    ModelRow(name="PowerHaus", codes=("145",), family=FAMILY_A),
+    ModelRow(name="Cygni 10.0HS-M8", codes=("192",), family=CYGNI),
+    ModelRow(name="PowerBrick SC", codes=("226",), family=LV_5DIGIT),
+    ModelRow(name="PowerBrick Plus", codes=("328",), family=LV_5DIGIT),
+)
+
+# Point-based fallback when the name is missing or unknown (§11.2 step 3).
+FALLBACKS: Final[tuple[Variant, ...]] = (
+    Variant(rule=PointRule(present=("1400", "4400")), family=HV_TOWER_PRO),
+    Variant(
+        rule=PointRule(present=("1400",), any_present=("2400", "2700")),
+        family=HV_TOWER,
+    ),
+    Variant(rule=PointRule(present=("800", "4600")), family=JUNIOR_BOX),
+    Variant(rule=PointRule(present=("800",)), family=FAMILY_A),
+    Variant(rule=PointRule(present=("2010", "171")), family=CYGNI),
+    Variant(rule=PointRule(any_present=("13400", "12400")), family=LV_5DIGIT),
+)
+
+
+class Method(StrEnum):
+    """How a device's layout was found."""
+
+    MODEL = "model"
+    POINTS = "points"
+    LABELS = "labels"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Detection:
+    """The layout chosen for a device and how it was chosen."""
+
+    family: Family
+    row: ModelRow | None
+    method: Method
+    # False while the choice may still change once live points arrive.
+    final: bool
+
+    @property
+    def known_model(self) -> bool:
+        """Return whether the model is in the table."""
+        return self.row is not None
+
+
+def _normalise(name: str) -> str:
+    """Return a model name in the table's comparison form (`TOWER-PRO-TP7`)."""
+    return "-".join(name.upper().split())
+
+
+def find_model(model_name: str | None, model_code: str | None) -> ModelRow | None:
+    """Find a model row by exact code, then by exact or prefix name."""
+    if model_code:
+        for row in MODELS:
+            if model_code in row.codes:
+                return row
+    if model_name:
+        wanted = _normalise(model_name)
+        for row in MODELS:
+            if _normalise(row.name) == wanted:
+                return row
+        prefix = wanted.split("-")[0]
+        for row in MODELS:
+            if _normalise(row.name).split("-")[0] == prefix:
+                return row
+    return None
+
+
+def detect(
+    model_name: str | None,
+    model_code: str | None,
+    snapshot: RealtimeSnapshot | None,
+) -> Detection:
+    """Choose the layout of a device from its model, else its points or labels."""
+    row = find_model(model_name, model_code)
+    if row is not None:
+        if not row.variants:
+            return Detection(
+                family=row.family, row=row, method=Method.MODEL, final=True
+            )
+        if snapshot is None:
+            return Detection(
+                family=row.family, row=row, method=Method.MODEL, final=False
+            )
+        family = next(
+            (v.family for v in row.variants if v.rule.matches(snapshot)), row.family
+        )
+        return Detection(family=family, row=row, method=Method.POINTS, final=True)
+    if snapshot is None:
+        return Detection(
+            family=family_from_labels(None), row=None, method=Method.LABELS, final=False
+        )
+    for fallback in FALLBACKS:
+        if fallback.rule.matches(snapshot):
+            return Detection(
+                family=fallback.family, row=None, method=Method.POINTS, final=True
+            )
+    return Detection(
+        family=family_from_labels(snapshot), row=None, method=Method.LABELS, final=True
+    )

@@ -81,13 +81,14 @@ MODELS: Final[tuple[ModelRow, ...]] = (
 
 # Point-based fallback when the name is missing or unknown (§11.2 step 3).
 FALLBACKS: Final[tuple[Variant, ...]] = (
+    # Family A also lists 1400/2400/2700 (with other meanings), so SOC 800 first.
+    Variant(rule=PointRule(present=("800", "4600")), family=JUNIOR_BOX),
+    Variant(rule=PointRule(present=("800",)), family=FAMILY_A),
     Variant(rule=PointRule(present=("1400", "4400")), family=HV_TOWER_PRO),
     Variant(
         rule=PointRule(present=("1400",), any_present=("2400", "2700")),
         family=HV_TOWER,
     ),
-    Variant(rule=PointRule(present=("800", "4600")), family=JUNIOR_BOX),
-    Variant(rule=PointRule(present=("800",)), family=FAMILY_A),
     Variant(rule=PointRule(present=("2010", "171")), family=CYGNI),
     Variant(rule=PointRule(any_present=("13400", "12400")), family=LV_5DIGIT),
 )

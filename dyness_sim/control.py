@@ -163,7 +163,8 @@ class ControlApi:
             return _reply({"error": f"unknown SN or missing field {err}"}, 404)
         except (TypeError, ValueError) as err:
             return _bad(str(err))
-        return _reply({"sn": serial, "overrides": self.sim.device(serial).overrides})
+        overrides = self.sim.device(serial).overrides.get(serial, {})
+        return _reply({"sn": serial, "overrides": overrides})
 
     async def clear_points(self, request: web.Request) -> web.StreamResponse:
         """Remove the point overrides of `?sn=`, or of every device."""

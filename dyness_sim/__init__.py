@@ -6,7 +6,17 @@ from .accounts import Account
 from .clock import SimClock
 from .devices import Battery, Truth
 from .faults import Fault
+from .scenarios import ALL_MODELS
 from .simulator import Simulator
 from .stats import Stats
 
-__all__ = ["Account", "Battery", "Fault", "SimClock", "Simulator", "Stats", "Truth"]
+__all__ = [
+    "ALL_MODELS",
+    "Account",
+    "Battery",
+    "Fault",
+    "SimClock",
+    "Simulator",
+    "Stats",
+    "Truth",
+]

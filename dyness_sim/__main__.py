@@ -9,6 +9,7 @@ import contextlib
 
 from .accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET, EMPTY_APP_ID, EMPTY_APP_SECRET
 from .clock import SimClock
+from .scenarios import ALL_MODELS
 from .simulator import Simulator
 
 
@@ -35,18 +36,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--skew", type=float, default=900.0, help="allowed Date skew (s)"
     )
     parser.add_argument("--v2", action="store_true", help="serve the v2 paths")
+    parser.add_argument(
+        "--scenario",
+        choices=("default", "showroom"),
+        default="default",
+        help="default: PowerHaus + DL5.0C; showroom: one battery of every model",
+    )
+    parser.add_argument(
+        "--model", choices=ALL_MODELS, help="serve one battery of this model only"
+    )
     return parser
 
 
 def make_simulator(args: argparse.Namespace) -> Simulator:
-    """Return the default-scenario simulator on real time, as configured."""
-    return Simulator.default(
-        clock=SimClock.real(),
-        per_second=args.per_second,
-        per_hour=args.per_hour,
-        max_skew=args.skew,
-        v2_enabled=args.v2,
-    )
+    """Return the chosen scenario's simulator on real time, as configured."""
+    options = {
+        "clock": SimClock.real(),
+        "per_second": args.per_second,
+        "per_hour": args.per_hour,
+        "max_skew": args.skew,
+        "v2_enabled": args.v2,
+    }
+    if args.model is not None:
+        return Simulator.single(args.model, **options)
+    if args.scenario == "showroom":
+        return Simulator.showroom(**options)
+    return Simulator.default(**options)
 
 
 def banner(sim: Simulator, base_url: str) -> str:

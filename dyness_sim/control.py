@@ -68,6 +68,8 @@ class ControlApi:
             web.post("/_sim/ratelimit", self.rate_limit),
             web.get("/_sim/truth/{sn}", self.truth),
             web.post("/_sim/device/{sn}", self.device),
+            web.post("/_sim/point", self.set_point),
+            web.delete("/_sim/point", self.clear_points),
             web.delete("/_sim/stats", self.reset_stats),
         ]
 
@@ -132,23 +134,61 @@ class ControlApi:
         return _reply(self.sim.truth_report(battery))
 
     async def device(self, request: web.Request) -> web.StreamResponse:
-        """Change a battery: `{"soc": 100}` sets the SOC from now on."""
+        """Change a battery: `{"soc": 100}` sets the SOC from now on.
+
+        `{"drop_sub": true}` (or a module SN) leaves a module out of SUB for the
+        current cycle.
+        """
         serial = request.match_info["sn"]
         try:
             battery = self.sim.device(serial)
             data = await _json_object(request)
             if "soc" in data:
                 battery.set_soc(float(data["soc"]), self.sim.clock.now())
+            drop = data.get("drop_sub")
+            if drop:
+                self.sim.drop_sub(serial, drop if isinstance(drop, str) else None)
         except KeyError:
             return _reply({"error": f"unknown SN {serial}"}, 404)
         except (TypeError, ValueError) as err:
             return _bad(str(err))
         return _reply(self.sim.truth_report(battery))
 
+    async def set_point(self, request: web.Request) -> web.StreamResponse:
+        """Override a point: `{"sn": …, "point": "3206", "value": "1"}` (null removes)."""
+        try:
+            serial, point, value = _point_fields(await _json_object(request))
+            self.sim.set_point(serial, point, value)
+        except KeyError as err:
+            return _reply({"error": f"unknown SN or missing field {err}"}, 404)
+        except (TypeError, ValueError) as err:
+            return _bad(str(err))
+        overrides = self.sim.device(serial).overrides.get(serial, {})
+        return _reply({"sn": serial, "overrides": overrides})
+
+    async def clear_points(self, request: web.Request) -> web.StreamResponse:
+        """Remove the point overrides of `?sn=`, or of every device."""
+        serial = request.query.get("sn")
+        try:
+            self.sim.clear_points(serial)
+        except KeyError:
+            return _reply({"error": f"unknown SN {serial}"}, 404)
+        return _reply({"ok": True})
+
     async def reset_stats(self, request: web.Request) -> web.StreamResponse:
         """Forget all request counters."""
         self.sim.reset_stats()
         return _reply({"ok": True})
+
+
+def _point_fields(data: dict[str, Any]) -> tuple[str, str, str | None]:
+    """Return sn, point and value of a point override (KeyError, TypeError)."""
+    serial, point, value = data["sn"], data["point"], data.get("value")
+    if not isinstance(serial, str) or not isinstance(point, str):
+        raise TypeError("sn and point must be strings")
+    if value is not None and not isinstance(value, str):
+        raise TypeError("value must be a string or null")
+    return serial, point, value
 
 
 def _optional_int(data: dict[str, Any], key: str, default: int | None) -> int | None:

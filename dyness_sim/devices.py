@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from .catalog import ModelSpec
+from .catalog import ModelSpec, SubMode
 from .clock import SimClock
-from .families import FAMILIES, Family
+from .families import FAMILIES, Family, PointRow
 from .faults import OfflinePeriod
 from .formats import utc_text
 from .physics import (
@@ -27,9 +27,11 @@ from .physics import (
     unit,
 )
 from .station import Station
-from .values import master_values, module_values, render
+from .values import MASTER_VALUES, module_values, render
 
 _CACHE_LIMIT = 2048
+# Share of cycles in which a flaky point is left out (doc Q15).
+_FLAKY_RATE = 0.06
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +118,14 @@ class Battery:
         lifetime_charged_kwh: float = 0.0,
         lifetime_discharged_kwh: float = 0.0,
         initial_cycles: int = 0,
+        sub_mode: SubMode | None = None,
+        bms_entry: bool = False,
     ) -> None:
-        """Describe the battery; call `start` before asking for data."""
+        """Describe the battery; call `start` before asking for data.
+
+        `sub_mode` overrides the model's SUB behaviour; `bms_entry` makes
+        `storage/list` show the modules next to the BMS coordinator (§5.2).
+        """
         if not 0 <= phase_s < SLOT_SECONDS:
             raise ValueError("phase must lie within the 5-minute period")
         self.spec = spec
@@ -137,14 +145,24 @@ class Battery:
         self.initial_cycles = initial_cycles
         self.offline_periods: list[OfflinePeriod] = []
         self.forced_bits: dict[str, int] = {}
+        self.sub_mode: SubMode = spec.sub_mode if sub_mode is None else sub_mode
+        self.bms_entry = bms_entry
+        # Point overrides per SN (set_point) and SUB gaps per slot (drop_sub).
+        self.overrides: dict[str, dict[str, str]] = {}
+        self.sub_drops: dict[int, str] = {}
         modules = len(module_sns)
+        parallel = self.parallel
+        # Power per amp of the pack at nominal voltage (LV: 50 W/A).
+        nominal_v = 3.2 * self.pack_cells if spec.topology == "series" else 50.0
         self.limits = Limits(
             capacity_kwh=spec.module_kwh * modules,
-            max_charge_w=min(station.inverter_max_w, spec.module_ccl_a * modules * 50),
-            max_discharge_w=min(
-                station.inverter_max_w, spec.module_dcl_a * modules * 50
+            max_charge_w=min(
+                station.inverter_max_w, spec.module_ccl_a * parallel * nominal_v
             ),
-            modules=modules,
+            max_discharge_w=min(
+                station.inverter_max_w, spec.module_dcl_a * parallel * nominal_v
+            ),
+            modules=parallel,
             module_ccl_a=spec.module_ccl_a,
             module_dcl_a=spec.module_dcl_a,
         )
@@ -179,6 +197,34 @@ class Battery:
     def serials(self) -> tuple[str, ...]:
         """Return every SN of the system: master, dongle and modules."""
         return (self.device_sn, self.collector_sn, *self.module_sns)
+
+    @property
+    def series(self) -> bool:
+        """Return whether the modules are in series (HV towers, Stack100)."""
+        return self.spec.topology == "series"
+
+    @property
+    def parallel(self) -> int:
+        """Return how many modules share the pack current."""
+        return 1 if self.series else len(self.module_sns)
+
+    @property
+    def pack_cells(self) -> int:
+        """Return the number of cells in series across the pack."""
+        count = len(self.module_sns) if self.series else 1
+        return self.spec.cells_per_module * count
+
+    @property
+    def rated_voltage(self) -> str:
+        """Return the rated voltage of `household/storage/detail`."""
+        if self.spec.rated_voltage is not None:
+            return self.spec.rated_voltage
+        return f"{3.2 * self.pack_cells:.2f}"
+
+    @property
+    def modules_reachable(self) -> bool:
+        """Return whether the modules answer `realTime/data` (SUB listed)."""
+        return self.sub_mode == "list"
 
     # --- state --------------------------------------------------------------
 
@@ -225,7 +271,7 @@ class Battery:
         local = slot_start(slot).astimezone(self.station.timezone)
         pv = pv_power(local, self.seed, self.station.pv_kwp)
         net = pv - load_power(local, self.seed) * self.station.load_scale
-        pack_v = self.spec.cells_per_module * ocv(state.soc(self.limits.capacity_kwh))
+        pack_v = self.pack_cells * ocv(state.soc(self.limits.capacity_kwh))
         power = plan_power(self.limits, state, net, pack_v)
         return StepState(
             stored_kwh=state.stored_kwh,
@@ -245,9 +291,7 @@ class Battery:
         while self._anchor + len(steps) <= slot:
             current = self._anchor + len(steps) - 1
             previous = steps[-1]
-            module_current = previous.power_w / (
-                self.spec.cells_per_module * 3.3 * self.limits.modules
-            )
+            module_current = previous.power_w / (self.pack_cells * 3.3 * self.parallel)
             local = slot_start(current + 1).astimezone(self.station.timezone)
             target = ambient(local) + 0.08 * abs(module_current)
             steps.append(
@@ -292,6 +336,57 @@ class Battery:
         mask = mask | (1 << bit) if active else mask & ~(1 << bit)
         self.forced_bits[byte_key] = mask
         self._samples.clear()
+
+    def set_point(self, serial: str, point_id: str, value: str | None) -> None:
+        """Override one point of `serial` (None removes the override)."""
+        if serial not in self.serials:
+            raise KeyError(serial)
+        table = self.overrides.setdefault(serial, {})
+        if value is None:
+            table.pop(point_id, None)
+        else:
+            table[point_id] = value
+        if not table:
+            del self.overrides[serial]
+
+    def clear_points(self, serial: str | None = None) -> None:
+        """Drop the point overrides of one SN, or of the whole system."""
+        if serial is None:
+            self.overrides.clear()
+        else:
+            self.overrides.pop(serial, None)
+
+    def drop_sub(self, now: datetime, module_sn: str | None = None) -> str:
+        """Leave one module out of SUB for the cycle visible at `now`; return it."""
+        if not self.module_sns:
+            raise ValueError("the system has no modules to drop")
+        chosen = self.module_sns[-1] if module_sn is None else module_sn
+        if chosen not in self.module_sns:
+            raise KeyError(chosen)
+        slot = self.latest_slot(now)
+        # Before the first upload the drop applies to the first one.
+        self.sub_drops[slot_of(now) if slot is None else slot] = chosen
+        return chosen
+
+    def sub_list(self, slot: int) -> str | None:
+        """Return the SUB value of a slot (None = null, doc Q10)."""
+        if self.sub_mode == "null":
+            return None
+        if self.sub_mode == "empty":
+            return ""
+        dropped = self.sub_drops.get(slot)
+        return ",".join(sn for sn in self.module_sns if sn != dropped)
+
+    def flaky_gap(self, slot: int) -> bool:
+        """Return whether the flaky points are missing in `slot` (never twice running)."""
+        if not self.spec.flaky_points:
+            return False
+
+        def hit(number: int) -> bool:
+            """Return whether the dice say "missing" for a slot."""
+            return unit(self.seed, "flaky", number) < _FLAKY_RATE
+
+        return hit(slot) and not hit(slot - 1)
 
     # --- upload timing ------------------------------------------------------
 
@@ -348,10 +443,10 @@ class Battery:
         capacity = self.limits.capacity_kwh
         stored = state.stored_kwh + state.power_w * self.phase_s / 3_600_000
         soc = 100.0 * stored / capacity
-        rest_v = self.spec.cells_per_module * ocv(soc)
+        rest_v = self.pack_cells * ocv(soc)
         current = state.power_w / rest_v
-        module_current = current / self.limits.modules
-        pack_v = self.spec.cells_per_module * cell_voltage(soc, module_current, 0.0)
+        module_current = current / self.parallel
+        pack_v = self.pack_cells * cell_voltage(soc, module_current, 0.0)
         return state, soc, current, pack_v
 
     def _make_sample(self, slot: int) -> Sample:
@@ -361,7 +456,7 @@ class Battery:
         truth = self.truth_at(at)
         local = at.astimezone(self.station.timezone)
         room = ambient(local)
-        count = self.limits.modules
+        count = len(self.module_sns)
         shares = [
             1.0 + 0.04 * (unit(self.seed, sn, "share") - 0.5) for sn in self.module_sns
         ]
@@ -370,7 +465,9 @@ class Battery:
         modules: list[ModuleSample] = []
         lifetime_out = self.lifetime_discharged_kwh + truth.discharged_kwh
         for index, sn in enumerate(self.module_sns):
-            module_current = current * shares[index] / total_share
+            module_current = (
+                current if self.series else current * shares[index] / total_share
+            )
             module_soc = (
                 soc if count == 1 else soc + 1.6 * (unit(self.seed, sn, "soc") - 0.5)
             )
@@ -389,7 +486,7 @@ class Battery:
             )
             ntc = tuple(
                 round(state.cell_temp + 0.8 * (unit(self.seed, sn, "ntc", k) - 0.5), 1)
-                for k in range(2)
+                for k in range(self.spec.ntc_per_module)
             )
             modules.append(
                 ModuleSample(
@@ -406,7 +503,9 @@ class Battery:
                     + int(lifetime_out / self.limits.capacity_kwh),
                 )
             )
-        voltage = sum(module.voltage for module in modules) / count
+        voltage = sum(module.voltage for module in modules)
+        if not self.series:
+            voltage /= count
         return Sample(
             slot=slot,
             at=at,
@@ -426,6 +525,8 @@ class Battery:
     def points(self, serial: str, now: datetime) -> list[dict[str, Any]]:
         """Return `realTime/data` for the master, a module or the dongle SN."""
         sample = self.latest_sample(now)
+        rows: tuple[PointRow, ...]
+        values: dict[str, str | None]
         if serial == self.collector_sn:
             rows = self.family.dongle
             values = (
@@ -434,13 +535,32 @@ class Battery:
                 else {"T": utc_text(sample.at), "signal_dbm": str(sample.signal_dbm)}
             )
         elif serial in self.module_sns:
-            rows = self.family.module
+            if not self.modules_reachable:
+                return []
+            rows = self.module_rows
             index = self.module_sns.index(serial)
             values = {} if sample is None else module_values(self, sample, index)
         else:
-            rows = (*self.family.master, *self.spec.extra_master_rows)
-            values = {} if sample is None else master_values(self, sample)
-        return render(rows, values)
+            rows = self.master_rows
+            if sample is not None and self.flaky_gap(sample.slot):
+                rows = tuple(
+                    r for r in rows if r.point_id not in self.spec.flaky_points
+                )
+            values = (
+                {} if sample is None else MASTER_VALUES[self.spec.family](self, sample)
+            )
+        return render(rows, values, self.overrides.get(serial, {}))
+
+    @property
+    def master_rows(self) -> tuple[PointRow, ...]:
+        """Return the master's point table: family rows plus the model's extras."""
+        return (*self.family.master, *self.spec.extra_master_rows)
+
+    @property
+    def module_rows(self) -> tuple[PointRow, ...]:
+        """Return the table a module answers with."""
+        rows = self.spec.module_rows
+        return self.family.module if rows is None else rows
 
     def power_records(self, now: datetime) -> list[dict[str, Any]]:
         """Return today's 5-minute records (local day), oldest first, current slot null."""

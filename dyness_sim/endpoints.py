@@ -11,6 +11,7 @@ from .accounts import Account
 from .devices import Battery
 from .families import RUNNING_DATA_KEYS
 from .formats import local_text, utc_text
+from .values import cygni_running
 
 ACCESS_DENIED = "ACCESS_DENIED"
 EMPTY_ID = "Device ID Cannot Be Empty"
@@ -140,9 +141,27 @@ def _page(items: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _module_items(battery: Battery, now: datetime) -> list[dict[str, Any]]:
+    """Return the module entries some accounts list next to the BMS (doc §5.2)."""
+    master = _list_item(battery, now)
+    return [
+        {
+            **master,
+            "deviceSn": sn,
+            "deviceName": f"{battery.device_name}-{index + 1}",
+            "masterSlaveStatus": 2,
+        }
+        for index, sn in enumerate(battery.module_sns)
+    ]
+
+
 def storage_list(ctx: Context, body: dict[str, Any]) -> Any:
     """List every master of the key; filters are ignored like the real API."""
-    items = [_list_item(battery, ctx.now) for battery in ctx.account.devices]
+    items: list[dict[str, Any]] = []
+    for battery in ctx.account.devices:
+        items.append(_list_item(battery, ctx.now))
+        if battery.bms_entry:
+            items.extend(_module_items(battery, ctx.now))
     return _page(items, body)
 
 
@@ -185,9 +204,10 @@ def storage_detail(ctx: Context, body: dict[str, Any]) -> Any:
         "stationType": spec.station_type,
         "deviceCommunicationStatus": status,
         "deviceCommunicationStatusCode": code,
-        "firmwareVersion": battery.firmware,
+        # The PowerBox G2 sends no firmware here (Q23).
+        "firmwareVersion": None if spec.code == 42 else battery.firmware,
         "mpptVersion": None,
-        "voltage": spec.rated_voltage,
+        "voltage": battery.rated_voltage,
         "voltageUnit": "V",
         "current": spec.rated_current,
         "currentUnit": "A",
@@ -213,11 +233,15 @@ def station_info(ctx: Context, body: dict[str, Any]) -> Any:
     """Return the station summary with the per-model capacity quirk (Q7)."""
     battery = _battery(ctx, body)
     spec = battery.spec
-    capacity = (
-        spec.module_kwh
-        if spec.station_capacity == "one_module"
-        else battery.limits.capacity_kwh
-    )
+    if battery.bms_entry:
+        # The BMS coordinator counts as one more module (6 DL5.0C -> 7 x 5.12).
+        capacity = spec.module_kwh * (len(battery.module_sns) + 1)
+    elif spec.station_capacity == "one_module":
+        capacity = spec.module_kwh
+    elif spec.station_capacity == "nominal":
+        capacity = spec.module_kwh * spec.nominal_modules
+    else:
+        capacity = battery.limits.capacity_kwh
     return {
         "installedPower": battery.station.installed_power,
         "batteryCapacity": f"{capacity:.2f}".rstrip("0").rstrip("."),
@@ -240,9 +264,11 @@ def last_power_data(ctx: Context, body: dict[str, Any]) -> Any:
 
 
 def last_running_data(ctx: Context, body: dict[str, Any]) -> Any:
-    """Return the running DTO, all null for batteries but for time and SN (Q6)."""
+    """Return the running DTO: all null but time and SN for batteries (Q6), full for Cygni."""
     battery = _battery(ctx, body)
     sample = battery.latest_sample(ctx.now)
+    if sample is not None and battery.spec.family == "CYGNI":
+        return cygni_running(battery, sample)
     stamp = None if sample is None else utc_text(sample.at)
     data: dict[str, Any] = dict.fromkeys(RUNNING_DATA_KEYS)
     data.update(dateTime=stamp, sn=battery.device_sn, lastUpdateTime=stamp)

@@ -14,6 +14,7 @@ from .devices import Battery, Truth
 from .faults import Fault, FaultBook, OfflinePeriod
 from .formats import utc_text
 from .ratelimit import RateLimiter
+from .scenarios import BATTERY_OPTIONS, showroom_accounts, single_accounts
 from .server import ApiHandler
 from .signing import API_PREFIX
 from .stats import Stats
@@ -61,6 +62,31 @@ class Simulator:
         """Return the default scenario (PowerHaus + DL5.0C, and an empty key)."""
         return cls(None, clock=clock, **options)
 
+    @classmethod
+    def single(
+        cls,
+        model_name: str,
+        *,
+        modules: int | None = None,
+        clock: SimClock | None = None,
+        **options: Any,
+    ) -> Simulator:
+        """Return a cloud whose default key holds one battery of `model_name`.
+
+        `initial_soc`, `sub_mode` and `bms_entry` shape the battery, `seed`
+        shifts its seed; other options go to the constructor.
+        """
+        shaping = {k: options.pop(k) for k in list(options) if k in BATTERY_OPTIONS}
+        seed = options.pop("seed", None)
+        accounts = single_accounts(model_name, modules=modules, seed=seed, **shaping)
+        return cls(accounts, clock=clock, **options)
+
+    @classmethod
+    def showroom(cls, *, clock: SimClock | None = None, **options: Any) -> Simulator:
+        """Return a cloud whose default key holds one battery of every model."""
+        seed = options.pop("seed", None)
+        return cls(showroom_accounts(seed), clock=clock, **options)
+
     # --- model --------------------------------------------------------------
 
     @property
@@ -101,6 +127,28 @@ class Simulator:
             "soc": None if sample is None else sample.soc_display,
             "power_w": None if sample is None else sample.power_w,
         }
+
+    # --- point overrides and SUB gaps --------------------------------------
+
+    def set_point(self, serial: str, point_id: str, value: str | None) -> None:
+        """Override a point of a master, module or dongle SN (None removes it).
+
+        Setting a bit sub-point (e.g. `3206`) updates its byte (`3200`) and
+        setting a byte updates its bits.
+        """
+        self.device(serial).set_point(serial, point_id, value)
+
+    def clear_points(self, serial: str | None = None) -> None:
+        """Remove the point overrides of one SN, or of every device."""
+        if serial is None:
+            for battery in self.batteries:
+                battery.clear_points()
+        else:
+            self.device(serial).clear_points(serial)
+
+    def drop_sub(self, serial: str, module_sn: str | None = None) -> str:
+        """Leave a module (default: the last) out of SUB for the current cycle."""
+        return self.device(serial).drop_sub(self.clock.now(), module_sn)
 
     # --- faults and limits --------------------------------------------------
 
@@ -171,6 +219,7 @@ class Simulator:
                             "device_sn": b.device_sn,
                             "collector_sn": b.collector_sn,
                             "module_sns": list(b.module_sns),
+                            "overrides": b.overrides,
                             "model_name": b.model_name,
                             "model_code": b.model_code,
                             "station": b.station.name,

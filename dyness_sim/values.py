@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from .families import PointRow
 from .formats import fixed, short, utc_text
-from .physics import charge_current_limit, discharge_current_limit
+from .physics import (
+    SLOT_SECONDS,
+    charge_current_limit,
+    discharge_current_limit,
+    load_power,
+    pv_power,
+    unit,
+)
 
 if TYPE_CHECKING:
-    from .devices import Battery, Sample
+    from .devices import Battery, ModuleSample, Sample
+
+type Values = Mapping[str, str | None]
+# Towers whose insulation points 2200/2300 are empty (PR#11: dead on the T14).
+DEAD_INSULATION_CODES = frozenset({25, 26, 27})
 
 
-def master_values(battery: Battery, sample: Sample) -> dict[str, str]:
-    """Return the named quantities of the master's point list."""
+def master_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+    """Return the named quantities of a family A master's point list."""
     modules = sample.modules
     cells = [
         (v, m + 1, c + 1)
@@ -50,9 +63,9 @@ def master_values(battery: Battery, sample: Sample) -> dict[str, str]:
     protect1 = battery.forced_bits.get("protect1", 0)
     protect2 = battery.forced_bits.get("protect2", 0)
     at = utc_text(sample.at)
-    values = {
+    values: dict[str, str | None] = {
         "T": at,
-        "SUB": ",".join(battery.module_sns),
+        "SUB": battery.sub_list(sample.slot),
         "TIME": at,
         "host_name": battery.spec.host_name,
         "manufacturer": "Dyness TECHNOLOGY",
@@ -96,7 +109,363 @@ def master_values(battery: Battery, sample: Sample) -> dict[str, str]:
         "alarm_overall": "1" if protect1 or protect2 else "0",
     }
     values.update(energy_values(battery, sample))
+    if any(row.key == "pv_power" for row in battery.spec.extra_master_rows):
+        values.update(junior_box_values(battery, sample))
+        values["alarm_any"] = values["alarm_overall"]
     return values
+
+
+def _serial_digits(battery: Battery, name: str, digits: int) -> str:
+    """Return a stable invented number of `digits` digits for a named serial."""
+    return (
+        f"{int(unit(battery.seed, battery.collector_sn, name) * 10**digits):0{digits}d}"
+    )
+
+
+def _state_code(power_w: float) -> str:
+    """Return an invented status code: 0 standby, 1 charging, 2 discharging."""
+    if power_w > 0:
+        return "1"
+    return "2" if power_w < 0 else "0"
+
+
+def _local_slot(battery: Battery, slot: int) -> datetime:
+    """Return the local start time of a slot at the battery's station."""
+    return datetime.fromtimestamp(slot * SLOT_SECONDS, UTC).astimezone(
+        battery.station.timezone
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Flows:
+    """Household power flows of one slot (W; grid positive = exporting)."""
+
+    pv: float
+    load: float
+    battery: float
+    grid: float
+
+
+def flows(battery: Battery, slot: int) -> Flows:
+    """Return PV, load, battery and grid power of a slot, as the physics planned."""
+    local = _local_slot(battery, slot)
+    pv = pv_power(local, battery.seed, battery.station.pv_kwp)
+    load = load_power(local, battery.seed) * battery.station.load_scale
+    power = battery.state(slot).power_w
+    return Flows(pv=pv, load=load, battery=power, grid=pv - load - power)
+
+
+def day_energy(battery: Battery, slot: int) -> dict[str, float]:
+    """Return today's kWh of PV, load, import and export up to (excluding) `slot`."""
+    local = _local_slot(battery, slot)
+    midnight = datetime.combine(local.date(), time(0), battery.station.timezone)
+    first = int(midnight.timestamp() // SLOT_SECONDS)
+    totals = {"pv": 0.0, "load": 0.0, "buy": 0.0, "sell": 0.0, "out": 0.0}
+    hours = SLOT_SECONDS / 3600
+    for number in range(first, slot):
+        flow = flows(battery, number)
+        totals["pv"] += flow.pv * hours / 1000
+        totals["load"] += flow.load * hours / 1000
+        totals["buy"] += max(0.0, -flow.grid) * hours / 1000
+        totals["sell"] += max(0.0, flow.grid) * hours / 1000
+        totals["out"] += max(0.0, flow.pv - flow.battery) * hours / 1000
+    return totals
+
+
+def junior_box_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+    """Return the Junior Box extension (doc §8.3): PV, outputs, counters, TOU."""
+    flow = flows(battery, sample.slot)
+    today = day_energy(battery, sample.slot)
+    pv_v = 0.0 if flow.pv <= 0 else 36.0 + 6.0 * min(1.0, flow.pv / 800.0)
+    out = max(0.0, flow.pv - flow.battery)
+    volts = sample.voltage
+    room = sample.modules[0].bms_temp + 3.0
+    values: dict[str, str | None] = {
+        "jb_work_status": "1",
+        "pv_voltage": fixed(pv_v, 1),
+        "pv_current": fixed(flow.pv / pv_v if pv_v else 0.0, 2),
+        "pv_power": str(round(flow.pv)),
+        "jb_bat_voltage": fixed(volts, 2),
+        "jb_bat_current": fixed(sample.current, 2),
+        "jb_bat_power": str(round(sample.power_w)),
+        "out1_voltage": fixed(volts, 1),
+        "out1_current": fixed(0.6 * out / volts, 2),
+        "out1_power": str(round(0.6 * out)),
+        "out2_voltage": fixed(volts, 1),
+        "out2_current": fixed(0.4 * out / volts, 2),
+        "out2_power": str(round(0.4 * out)),
+        "bus_voltage": "56.8",
+        "out_power": str(round(out)),
+        "jb_bat_state": _state_code(sample.power_w),
+        "error_code": "0",
+        "ems_mode": "16",
+        "ems_power": "800",
+        "dod": "90",
+        "bat_protocol": "1",
+        "heatsink_t": fixed(room + 2.0 + out / 200.0, 1),
+        "air_t": fixed(room, 1),
+        "pv_total": fixed(1.6 * battery.lifetime_charged_kwh + today["pv"], 2),
+        "pv_today": fixed(today["pv"], 2),
+        "out_total": fixed(1.4 * battery.lifetime_discharged_kwh + today["out"], 2),
+        "out_today": fixed(today["out"], 2),
+        "dsp_version": "V1.05",
+        "dsp_svn": "2156",
+    }
+    # TOU read-back (SH-idx): weekday mask, HHMM start/end, power*32 + mode.
+    groups = ((127, 800, 1700, 800 * 32 + 17), (127, 1700, 2300, 300 * 32 + 16))
+    for g in range(4):
+        group = groups[g] if g < len(groups) else (0, 0, 0, 0)
+        for k, number in enumerate(group):
+            values[f"tou{g + 1}_{k}"] = str(number)
+    return values
+
+
+def _extremes(
+    modules: tuple[ModuleSample, ...], attr: str
+) -> tuple[tuple[float, int, int], tuple[float, int, int]]:
+    """Return (value, module, index) of the highest and lowest reading (1-based)."""
+    items = [
+        (value, m + 1, k + 1)
+        for m, module in enumerate(modules)
+        for k, value in enumerate(getattr(module, attr))
+    ]
+    high = max(items, key=lambda item: (item[0], -item[1], -item[2]))
+    low = min(items, key=lambda item: (item[0], item[1], item[2]))
+    return high, low
+
+
+def tower_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+    """Return the named quantities of a family B (HV BDU) master (doc §8.4)."""
+    modules = sample.modules
+    v_max, v_min = _extremes(modules, "cells")
+    t_max, t_min = _extremes(modules, "ntc")
+    capacity = battery.limits.capacity_kwh
+    energy = energy_values(battery, sample)
+    charging = sample.power_w > 0
+    dead = battery.spec.code in DEAD_INSULATION_CODES
+    registers = [battery.forced_bits.get(f"tp_alarm{r + 1}", 0) for r in range(6)]
+    if v_max[0] >= 3.45:
+        registers[0] |= 1 << 1
+    if charging and t_max[0] >= 45.0:
+        registers[0] |= 1 << 2
+    bits = {
+        "alarm_v_spread": v_max[0] - v_min[0] > 0.1,
+        "alarm_t_spread": t_max[0] - t_min[0] > 10.0,
+        "alarm_insulation": False,
+        "alarm_afe": False,
+        "alarm_bms": False,
+        "alarm_system": False,
+    }
+    values: dict[str, str | None] = {
+        "T": utc_text(sample.at),
+        "SUB": battery.sub_list(sample.slot),
+        "TIME": utc_text(sample.at),
+        "bdu_sn": "1101" + _serial_digits(battery, "bdu", 12),
+        "pcb_sn": "2201" + _serial_digits(battery, "pcb", 12),
+        "boot_version": "V1.0.2",
+        "hw_version": "V2.0",
+        "firmware": battery.firmware,
+        "current": fixed(sample.current, 1),
+        "voltage": fixed(sample.voltage, 1),
+        "battery_state": _state_code(sample.power_w),
+        "relay": "1",
+        "soc": str(sample.soc_display),
+        "soh": str(min(module.soh for module in modules)),
+        "remaining_kwh": fixed(capacity * sample.soc / 100, 2),
+        "rated_kwh": fixed(capacity, 2),
+        "cycles": str(modules[0].cycles),
+        "charged_total": energy["charged_total"],
+        "ccl": fixed(charge_current_limit(battery.limits, sample.soc, sample.full), 1),
+        "dcl": fixed(discharge_current_limit(battery.limits, sample.empty), 1),
+        "insulation_pos": "" if dead else "2850",
+        "insulation_neg": "" if dead else "2910",
+        "cell_v_max": fixed(v_max[0], 3),
+        "cell_v_max_box": str(v_max[1]),
+        # Always 1, as in the portal (Q17).
+        "cell_v_max_index": "1",
+        "cell_v_min": fixed(v_min[0], 3),
+        "cell_v_min_box": str(v_min[1]),
+        "cell_v_min_index": str(v_min[2]),
+        "t_max": fixed(t_max[0], 1),
+        "t_max_box": str(t_max[1]),
+        "t_max_index": str(t_max[2]),
+        "t_min": fixed(t_min[0], 1),
+        "t_min_box": str(t_min[1]),
+        "t_min_index": str(t_min[2]),
+        "t_spread": fixed(t_max[0] - t_min[0], 1),
+        "fan": "1" if t_max[0] > 35.0 else "0",
+        "heating": "1" if t_min[0] < 5.0 else "0",
+        "balancing": "1" if charging and v_max[0] - v_min[0] > 0.03 else "0",
+        "cells_per_box": str(battery.spec.cells_per_module),
+        "box_count": str(len(modules)),
+    }
+    for name, active in bits.items():
+        values[name] = "1" if active else "0"
+    for r, register in enumerate(registers):
+        values[f"tp_alarm{r + 1}"] = str(register)
+    values["alarm_any"] = "1" if any(bits.values()) or any(registers) else "0"
+    return values
+
+
+def brick_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+    """Return the named quantities of a family C master (doc §8.6)."""
+    modules = sample.modules
+    spec = battery.spec
+    t_max, t_min = _extremes(modules, "ntc")
+    capacity = battery.limits.capacity_kwh
+    rated_ah = spec.module_ah * len(modules)
+    values: dict[str, str | None] = {
+        "T": utc_text(sample.at),
+        "SUB": battery.sub_list(sample.slot),
+        "TIME": utc_text(sample.at),
+        "internal_sn": "701" + _serial_digits(battery, "internal", 14),
+        "firmware": battery.firmware,
+        "bms_t": fixed(modules[0].bms_temp, 1),
+        "t_max": fixed(t_max[0], 1),
+        "t_min": fixed(t_min[0], 1),
+        "mos_t": fixed(max(m.mos_temp for m in modules), 1),
+        "bms_t_max": fixed(max(m.bms_temp for m in modules), 1),
+        "current": fixed(sample.current, 1),
+        "voltage": fixed(sample.voltage, 2),
+        "remaining_kwh": fixed(capacity * sample.soc / 100, 2),
+        "rated_kwh": fixed(capacity, 2),
+        "cycles": str(modules[0].cycles),
+        "remaining_ah": fixed(rated_ah * sample.soc / 100, 1),
+        "rated_ah": fixed(rated_ah, 1),
+        "lim_chg_t_high": "55.0",
+        "ccl": fixed(charge_current_limit(battery.limits, sample.soc, sample.full), 1),
+        "lim_chg_v": "56.8",
+        "lim_dis_v": "44.8",
+        "dcl": fixed(discharge_current_limit(battery.limits, sample.empty), 1),
+    }
+    # The master shows the cells of its first module.
+    for c, volts in enumerate(modules[0].cells):
+        values[f"cell_v_{c + 1}"] = fixed(volts, 3)
+    return values
+
+
+def cygni_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+    """Return the Cygni points (doc §8.7): battery current/power negative = charging."""
+    modules = sample.modules
+    room = modules[0].bms_temp + 3.0
+    load = abs(sample.power_w)
+    ntc = [t for module in modules for t in module.ntc]
+    return {
+        "T": utc_text(sample.at),
+        "SUB": battery.sub_list(sample.slot),
+        "TIME": utc_text(sample.at),
+        "internal_t": fixed(room + 8.0 + load / 500.0, 1),
+        "heatsink_t": fixed(room + 5.0 + load / 400.0, 1),
+        "module_t": fixed(room + 3.0 + load / 800.0, 1),
+        "voltage": fixed(sample.voltage, 1),
+        "current_inverted": fixed(-sample.current, 1),
+        "power_inverted": str(round(-sample.power_w)),
+        "battery_state": _state_code(sample.power_w),
+        "battery_t": fixed(sum(ntc) / len(ntc), 1),
+        "ccl": fixed(charge_current_limit(battery.limits, sample.soc, sample.full), 1),
+        "dcl": fixed(discharge_current_limit(battery.limits, sample.empty), 1),
+        "soc": str(sample.soc_display),
+        "soh": str(min(module.soh for module in modules)),
+    }
+
+
+def cygni_running(battery: Battery, sample: Sample) -> dict[str, str]:
+    """Return getLastRunningDataBySn of a Cygni: every field filled (doc §6.1)."""
+    flow = flows(battery, sample.slot)
+    today = day_energy(battery, sample.slot)
+    at = utc_text(sample.at)
+    active = flow.pv - flow.battery
+    watts = str(round(active))
+    temps = cygni_values(battery, sample)
+    pv1 = 0.55 * flow.pv
+    pv2 = flow.pv - pv1
+    pv_v1 = 0.0 if flow.pv <= 0 else 360.0
+    pv_v2 = 0.0 if flow.pv <= 0 else 342.0
+    lifetime_pv = 1.6 * battery.lifetime_charged_kwh
+    data: dict[str, str] = {
+        "dateTime": at,
+        "sn": battery.device_sn,
+        "outputMethod": "0",
+        "deviceHardwareVersion": "V1.0",
+        "safetyCountry": "VDE4105",
+        "runModel": "0",
+        "workStatus": "1",
+        "meterCommunication": "1",
+        "meterStatus": "1",
+        "ctStatus": "1",
+        "sparePower": "0",
+        "powerLimit": "10000",
+        "gridStatus": "1",
+        "activePower": watts,
+        "reactivePower": "0",
+        "apparentPower": str(round(abs(active))),
+        "buyEnergy": fixed(today["buy"], 2),
+        "sellEnergy": fixed(today["sell"], 2),
+        "totalBuyEnergy": fixed(0.9 * lifetime_pv + today["buy"], 2),
+        "totalSellEnergy": fixed(0.5 * lifetime_pv + today["sell"], 2),
+        "loadPower": str(round(flow.load)),
+        "dayElectricity": fixed(today["load"], 2),
+        "totalElectricity": fixed(1.3 * lifetime_pv + today["load"], 2),
+        # Battery fields follow the Cygni sign: negative = charging (Q16).
+        "batteryPower": str(round(-sample.power_w)),
+        "batteryVoltage": fixed(sample.voltage, 1),
+        "batteryCurrent": fixed(-sample.current, 1),
+        "batterySoc": str(sample.soc_display),
+        "batterySoh": temps["soh"] or "",
+        "batteryStatus": _state_code(sample.power_w),
+        "bmsCommunicationStatus": "1",
+        "chargingLimitCurrent": temps["ccl"] or "",
+        "dischargeLimitCurrent": temps["dcl"] or "",
+        "batteryTemperature": temps["battery_t"] or "",
+        "gridDischargeDepth": "90",
+        "offGridDischargeDepth": "80",
+        "generationPower": str(round(flow.pv)),
+        "dayGeneration": fixed(today["pv"], 2),
+        "totalGeneration": fixed(lifetime_pv + today["pv"], 2),
+        "internalTemperature": temps["internal_t"] or "",
+        "heatDissipationTemperature": temps["heatsink_t"] or "",
+        "moduleTemperature": temps["module_t"] or "",
+        "dspVersion": "1.12",
+        "armVersion": "1.08",
+        "boxVersion": "1.00",
+        "busVoltage": "380.2",
+        "nbusVoltage": "190.1",
+        "ratedPower": "10000",
+        "batteryCount": str(len(sample.modules)),
+        "lastUpdateTime": at,
+        "bmsCommunication": "1",
+        "boxCommunication": "1",
+        "firmwareVersion": battery.firmware,
+        "pvPower": str(round(flow.pv)),
+        "gridCurrentR": fixed(abs(flow.grid) / 230.0, 1),
+        "gridCurrentS": "0.0",
+        "gridCurrentT": "0.0",
+        "gridFrequencyR": "50.00",
+        "gridFrequencyS": "50.00",
+        "gridFrequencyT": "50.00",
+        "pv1Current": fixed(pv1 / pv_v1 if pv_v1 else 0.0, 1),
+        "pv1Voltage": fixed(pv_v1, 1),
+        "pv1Power": str(round(pv1)),
+        "pv2Current": fixed(pv2 / pv_v2 if pv_v2 else 0.0, 1),
+        "pv2Voltage": fixed(pv_v2, 1),
+        "pv2Power": str(round(pv2)),
+        "maxLeadBatCapacity": "100",
+        # Positive = exporting (AIST negates it).
+        "gridPower": str(round(flow.grid)),
+        "rvoltage": "230.1",
+        "rcurrent": fixed(abs(active) / 230.1, 1),
+        "rgridFrequency": "50.00",
+        "rpower": watts,
+        "rspareVoltage": "230.0",
+        "rspareCurrent": "0.0",
+        "rspareGridFrequency": "50.00",
+        "rsparePower": "0",
+    }
+    for n in (3, 4):
+        data.update(
+            {f"pv{n}Current": "0.0", f"pv{n}Voltage": "0.0", f"pv{n}Power": "0"}
+        )
+    return data
 
 
 def energy_values(battery: Battery, sample: Sample) -> dict[str, str]:
@@ -115,11 +484,15 @@ def energy_values(battery: Battery, sample: Sample) -> dict[str, str]:
     }
 
 
-def module_values(battery: Battery, sample: Sample, index: int) -> dict[str, str]:
-    """Return the named quantities of one module's point list."""
+def module_values(
+    battery: Battery, sample: Sample, index: int
+) -> dict[str, str | None]:
+    """Return the named quantities of one module's (or HV sub-box's) point list."""
+    if battery.series:
+        return box_values(battery, sample, index)
     module = sample.modules[index]
     spec = battery.spec
-    values = {
+    values: dict[str, str | None] = {
         "T": utc_text(sample.at),
         "module_sn": module.sn,
         "module_firmware": battery.module_firmware,
@@ -157,24 +530,106 @@ def module_values(battery: Battery, sample: Sample, index: int) -> dict[str, str
     return values
 
 
-def render(rows: tuple[PointRow, ...], values: dict[str, str]) -> list[dict[str, Any]]:
-    """Turn a point table and named values into the API's flat point list."""
-    points: list[dict[str, Any]] = []
+def box_values(battery: Battery, sample: Sample, index: int) -> dict[str, str | None]:
+    """Return an HV sub-box's points: cells and temperatures only (doc §8.5)."""
+    module = sample.modules[index]
+    sub_sn = (
+        module.sn
+        if module.sn.isdigit()
+        else f"HV9637{_serial_digits(battery, module.sn, 10)}"
+    )
+    values: dict[str, str | None] = {
+        "T": utc_text(sample.at),
+        "sub_sn": sub_sn,
+        "box_no": str(index + 1),
+        "cell_count": str(len(module.cells)),
+        "temp_count": str(len(module.ntc)),
+    }
+    # Cells beyond the box's count are "0.0" placeholders (Stack100, Q11).
+    for n in range(30):
+        volts = module.cells[n] if n < len(module.cells) else 0.0
+        values[f"cell_v_{n + 1}"] = fixed(volts, 3) if volts else "0.0"
+    for k, temp in enumerate(module.ntc):
+        values[f"box_t_{k + 1}"] = fixed(temp, 1)
+    return values
+
+
+type ValueFunction = Callable[["Battery", "Sample"], dict[str, str | None]]
+
+# Which function computes a master's quantities, per family.
+MASTER_VALUES: dict[str, ValueFunction] = {
+    "A": master_values,
+    "B": tower_values,
+    "C": brick_values,
+    "CYGNI": cygni_values,
+}
+
+
+def _bit_groups(rows: tuple[PointRow, ...]) -> dict[str, list[tuple[str, int]]]:
+    """Return byte point id -> [(bit point id, bit)] of a table."""
+    byte_ids = {row.key: row.point_id for row in rows if row.key and "#" not in row.key}
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for row in rows:
+        if row.key is not None and "#" in row.key:
+            name, bit = row.key.split("#")
+            groups.setdefault(byte_ids[name], []).append((row.point_id, int(bit)))
+    return groups
+
+
+def _as_int(text: str | None) -> int | None:
+    """Return the integer a point value holds, or None."""
+    try:
+        return int(text or "")
+    except ValueError:
+        return None
+
+
+def _apply_overrides(
+    rows: tuple[PointRow, ...], shown: dict[str, str | None], overrides: Values
+) -> None:
+    """Put overrides on top, keeping status bytes and their bit points consistent."""
+    shown.update(overrides)
+    for byte_id, bits in _bit_groups(rows).items():
+        touched = [bit for bit in bits if bit[0] in overrides]
+        if byte_id not in overrides and not touched:
+            continue
+        byte = _as_int(shown.get(byte_id))
+        if byte is None:
+            continue
+        for bit_id, bit in touched:
+            flag = _as_int(overrides[bit_id])
+            if flag is not None:
+                byte = byte | 1 << bit if flag else byte & ~(1 << bit)
+        shown[byte_id] = str(byte)
+        for bit_id, bit in bits:
+            if _as_int(overrides.get(bit_id, "0")) is not None:
+                shown[bit_id] = str(byte >> bit & 1)
+
+
+def render(
+    rows: tuple[PointRow, ...], values: Values, overrides: Values | None = None
+) -> list[dict[str, Any]]:
+    """Turn a point table, named values and overrides into the flat point list."""
+    shown: dict[str, str | None] = {}
     for row in rows:
         if row.key is None:
-            value = ""
+            value: str | None = ""
         elif "#" in row.key:
             name, bit = row.key.split("#")
             byte = values.get(name)
             value = "" if byte is None else str(int(byte) >> int(bit) & 1)
         else:
             value = values.get(row.key, "")
-        points.append(
-            {
-                "flag": False,
-                "pointId": row.point_id,
-                "pointValue": value,
-                "pointNameCn": row.label,
-            }
-        )
-    return points
+        shown[row.point_id] = value
+    if overrides:
+        _apply_overrides(rows, shown, overrides)
+    labels = {row.point_id: row.label for row in rows}
+    return [
+        {
+            "flag": False,
+            "pointId": point_id,
+            "pointValue": value,
+            "pointNameCn": labels.get(point_id, ""),
+        }
+        for point_id, value in shown.items()
+    ]

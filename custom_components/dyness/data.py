@@ -172,9 +172,9 @@ class BatteryData:
         value = parse_number(self._read(source))
         if value is None:
             return None
-        if metric in _SIGNED:
-            return float(value) * self.family.current_sign
-        return float(value)
+        sign = source.sign * (self.family.current_sign if metric in _SIGNED else 1)
+        # Adding 0.0 turns a negated zero into a plain 0.
+        return float(value) * sign + 0.0
 
     def text(self, metric: Metric) -> str | None:
         """Return a metric as text, None when unknown."""

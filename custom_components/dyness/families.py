@@ -84,6 +84,8 @@ class Source:
 
     kind: SourceKind
     key: str
+    # -1 where the source counts the other way than we show it.
+    sign: int = 1
 
 
 def point(point_id: str) -> Source:
@@ -96,9 +98,9 @@ def power_record(field_name: str) -> Source:
     return Source(SourceKind.POWER_RECORD, field_name)
 
 
-def running(key: str) -> Source:
+def running(key: str, sign: int = 1) -> Source:
     """Return a key of `getLastRunningDataBySn` (hybrid inverters only)."""
-    return Source(SourceKind.RUNNING, key)
+    return Source(SourceKind.RUNNING, key, sign)
 
 
 def detail(key: str) -> Source:
@@ -412,7 +414,8 @@ CYGNI: Final = Family(
                 soh="2011",
             ),
             Metric.PV_POWER: running("pvPower"),
-            Metric.GRID_POWER: running("gridPower"),
+            # The cloud counts export as positive; we show import as positive.
+            Metric.GRID_POWER: running("gridPower", sign=-1),
             Metric.LOAD_POWER: running("loadPower"),
         }
     ),

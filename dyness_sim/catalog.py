@@ -62,6 +62,9 @@ class ModelSpec:
     # Module table when it differs from the family's (HV sub-boxes).
     module_rows: tuple[PointRow, ...] | None = None
     sub_mode: SubMode = "list"
+    # Series modules answer getLastPowerDataBySn with their share (Stack100:
+    # power per stack only on the sub-level, doc §8.5).
+    module_power_records: bool = False
     # Points that vanish for single cycles now and then (doc Q15, PowerDepot).
     flaky_points: tuple[str, ...] = ()
     # getLastPowerDataBySn is all-null in standby on some models (doc Q4).
@@ -240,6 +243,7 @@ MODELS: dict[str, ModelSpec] = {
             module_ah=100.0,
             module_kwh=5.12,
             station_capacity="nominal",
+            module_power_records=True,
             extra_master_rows=MASTER_ALARM,
             module_rows=STACK100_BOX,
             ntc_per_module=4,

@@ -65,8 +65,12 @@ class ModelSpec:
     # Series modules answer getLastPowerDataBySn with their share (Stack100:
     # power per stack only on the sub-level, doc §8.5).
     module_power_records: bool = False
-    # Points that vanish for single cycles now and then (doc Q15, PowerDepot).
-    flaky_points: tuple[str, ...] = ()
+    # Quantities whose points vanish for single cycles now and then (Q15).
+    flaky_keys: tuple[str, ...] = ()
+    # Tower insulation points 2200/2300 are empty (PR#11: dead on the T14).
+    insulation_dead: bool = False
+    # household/storage/detail sends firmwareVersion null (Q23, PowerBox G2).
+    detail_firmware_null: bool = False
     # getLastPowerDataBySn is all-null in standby on some models (doc Q4).
     null_power_in_standby: bool = False
     host_name: str = "Battery-L"
@@ -135,7 +139,7 @@ MODELS: dict[str, ModelSpec] = {
             station_capacity="one_module",
             latest_versions=_versions(),
             nominal_modules=3,
-            flaky_points=("3800", "3900"),
+            flaky_keys=("ccl", "dcl"),
         ),
         ModelSpec(
             name="Junior Box",
@@ -151,6 +155,7 @@ MODELS: dict[str, ModelSpec] = {
             code=42,
             family="A",
             variant="A",
+            detail_firmware_null=True,
             nominal_modules=2,
             latest_versions=_versions(),
         ),
@@ -159,6 +164,7 @@ MODELS: dict[str, ModelSpec] = {
             code=42,
             family="C",
             variant="B",
+            detail_firmware_null=True,
             nominal_modules=2,
             latest_versions=_versions(),
         ),
@@ -209,6 +215,7 @@ MODELS: dict[str, ModelSpec] = {
             module_kwh=7.1,
             extra_master_rows=(*TOWER_ALARM_BITS, *MASTER_ALARM),
             module_rows=T14_BOX,
+            insulation_dead=True,
         ),
         # The doc has no model code for the T21 (§11.1 "?"): 27 is invented.
         replace(
@@ -220,6 +227,7 @@ MODELS: dict[str, ModelSpec] = {
             module_kwh=7.1,
             extra_master_rows=(*TOWER_ALARM_BITS, *MASTER_ALARM),
             module_rows=T14_BOX,
+            insulation_dead=True,
             sub_mode="null",
         ),
         replace(

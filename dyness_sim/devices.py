@@ -379,7 +379,7 @@ class Battery:
 
     def flaky_gap(self, slot: int) -> bool:
         """Return whether the flaky points are missing in `slot` (never twice running)."""
-        if not self.spec.flaky_points:
+        if not self.spec.flaky_keys:
             return False
 
         def hit(number: int) -> bool:
@@ -543,9 +543,7 @@ class Battery:
         else:
             rows = self.master_rows
             if sample is not None and self.flaky_gap(sample.slot):
-                rows = tuple(
-                    r for r in rows if r.point_id not in self.spec.flaky_points
-                )
+                rows = tuple(r for r in rows if r.key not in self.spec.flaky_keys)
             values = (
                 {} if sample is None else MASTER_VALUES[self.spec.family](self, sample)
             )

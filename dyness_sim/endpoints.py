@@ -205,8 +205,7 @@ def storage_detail(ctx: Context, body: dict[str, Any]) -> Any:
         "stationType": spec.station_type,
         "deviceCommunicationStatus": status,
         "deviceCommunicationStatusCode": code,
-        # The PowerBox G2 sends no firmware here (Q23).
-        "firmwareVersion": None if spec.code == 42 else battery.firmware,
+        "firmwareVersion": None if spec.detail_firmware_null else battery.firmware,
         "mpptVersion": None,
         "voltage": battery.rated_voltage,
         "voltageUnit": "V",

@@ -62,8 +62,15 @@ class ModelSpec:
     # Module table when it differs from the family's (HV sub-boxes).
     module_rows: tuple[PointRow, ...] | None = None
     sub_mode: SubMode = "list"
-    # Points that vanish for single cycles now and then (doc Q15, PowerDepot).
-    flaky_points: tuple[str, ...] = ()
+    # Series modules answer getLastPowerDataBySn with their share (Stack100:
+    # power per stack only on the sub-level, doc §8.5).
+    module_power_records: bool = False
+    # Quantities whose points vanish for single cycles now and then (Q15).
+    flaky_keys: tuple[str, ...] = ()
+    # Tower insulation points 2200/2300 are empty (PR#11: dead on the T14).
+    insulation_dead: bool = False
+    # household/storage/detail sends firmwareVersion null (Q23, PowerBox G2).
+    detail_firmware_null: bool = False
     # getLastPowerDataBySn is all-null in standby on some models (doc Q4).
     null_power_in_standby: bool = False
     host_name: str = "Battery-L"
@@ -132,7 +139,7 @@ MODELS: dict[str, ModelSpec] = {
             station_capacity="one_module",
             latest_versions=_versions(),
             nominal_modules=3,
-            flaky_points=("3800", "3900"),
+            flaky_keys=("ccl", "dcl"),
         ),
         ModelSpec(
             name="Junior Box",
@@ -148,6 +155,7 @@ MODELS: dict[str, ModelSpec] = {
             code=42,
             family="A",
             variant="A",
+            detail_firmware_null=True,
             nominal_modules=2,
             latest_versions=_versions(),
         ),
@@ -156,6 +164,7 @@ MODELS: dict[str, ModelSpec] = {
             code=42,
             family="C",
             variant="B",
+            detail_firmware_null=True,
             nominal_modules=2,
             latest_versions=_versions(),
         ),
@@ -206,6 +215,7 @@ MODELS: dict[str, ModelSpec] = {
             module_kwh=7.1,
             extra_master_rows=(*TOWER_ALARM_BITS, *MASTER_ALARM),
             module_rows=T14_BOX,
+            insulation_dead=True,
         ),
         # The doc has no model code for the T21 (§11.1 "?"): 27 is invented.
         replace(
@@ -217,6 +227,7 @@ MODELS: dict[str, ModelSpec] = {
             module_kwh=7.1,
             extra_master_rows=(*TOWER_ALARM_BITS, *MASTER_ALARM),
             module_rows=T14_BOX,
+            insulation_dead=True,
             sub_mode="null",
         ),
         replace(
@@ -240,6 +251,7 @@ MODELS: dict[str, ModelSpec] = {
             module_ah=100.0,
             module_kwh=5.12,
             station_capacity="nominal",
+            module_power_records=True,
             extra_master_rows=MASTER_ALARM,
             module_rows=STACK100_BOX,
             ntc_per_module=4,

@@ -379,7 +379,7 @@ class Battery:
 
     def flaky_gap(self, slot: int) -> bool:
         """Return whether the flaky points are missing in `slot` (never twice running)."""
-        if not self.spec.flaky_points:
+        if not self.spec.flaky_keys:
             return False
 
         def hit(number: int) -> bool:
@@ -543,9 +543,7 @@ class Battery:
         else:
             rows = self.master_rows
             if sample is not None and self.flaky_gap(sample.slot):
-                rows = tuple(
-                    r for r in rows if r.point_id not in self.spec.flaky_points
-                )
+                rows = tuple(r for r in rows if r.key not in self.spec.flaky_keys)
             values = (
                 {} if sample is None else MASTER_VALUES[self.spec.family](self, sample)
             )
@@ -562,17 +560,22 @@ class Battery:
         rows = self.spec.module_rows
         return self.family.module if rows is None else rows
 
-    def power_records(self, now: datetime) -> list[dict[str, Any]]:
-        """Return today's 5-minute records (local day), oldest first, current slot null."""
+    def power_records(self, now: datetime, share: float = 1.0) -> list[dict[str, Any]]:
+        """Return today's 5-minute records (local day), oldest first, current slot null.
+
+        `share` < 1 gives one series module's part of power and voltage.
+        """
         local = now.astimezone(self.station.timezone)
         midnight = datetime.combine(local.date(), time(0), self.station.timezone)
         first, last = slot_of(midnight), slot_of(now)
         return [
-            self._record(slot, now, filled=slot < last)
+            self._record(slot, now, filled=slot < last, share=share)
             for slot in range(first, last + 1)
         ]
 
-    def _record(self, slot: int, now: datetime, *, filled: bool) -> dict[str, Any]:
+    def _record(
+        self, slot: int, now: datetime, *, filled: bool, share: float = 1.0
+    ) -> dict[str, Any]:
         """Return one record; all-null until its slot is over and its sample arrived."""
         record: dict[str, Any] = {
             "realTimeCurrent": None,
@@ -594,8 +597,8 @@ class Battery:
         display = displayed_soc(soc, state.full)
         record.update(
             realTimeCurrent=round(current, 1) + 0.0,
-            realTimePower=state.power_w,
-            realTimeVoltage=round(voltage, 2),
+            realTimePower=state.power_w if share == 1.0 else state.power_w * share,
+            realTimeVoltage=round(voltage * share, 2),
             soc=str(display),
         )
         return record

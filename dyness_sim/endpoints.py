@@ -172,11 +172,12 @@ def household_list(ctx: Context, body: dict[str, Any]) -> Any:
     ):
         raise ApiError("500", NOT_NULL)
     kind = _int(body.get("deviceType"), 0)
+    # deviceType 2 Junior Box, 3 household LV, 4 HV cluster -> batteryCategory.
+    category = {2: 1, 3: 2, 4: 3}.get(kind)
     items = [
         _list_item(battery, ctx.now)
         for battery in ctx.account.devices
-        if (kind == 3 and battery.spec.battery_category == 2)
-        or (kind == 4 and battery.spec.battery_category == 3)
+        if battery.spec.battery_category == category
     ]
     return _page(items, body)
 
@@ -204,8 +205,7 @@ def storage_detail(ctx: Context, body: dict[str, Any]) -> Any:
         "stationType": spec.station_type,
         "deviceCommunicationStatus": status,
         "deviceCommunicationStatusCode": code,
-        # The PowerBox G2 sends no firmware here (Q23).
-        "firmwareVersion": None if spec.code == 42 else battery.firmware,
+        "firmwareVersion": None if spec.detail_firmware_null else battery.firmware,
         "mpptVersion": None,
         "voltage": battery.rated_voltage,
         "voltageUnit": "V",
@@ -260,7 +260,13 @@ def real_time_data(ctx: Context, body: dict[str, Any]) -> Any:
 
 def last_power_data(ctx: Context, body: dict[str, Any]) -> Any:
     """Return today's 5-minute records; pageNo/pageSize are ignored (Q3)."""
-    return _battery(ctx, body).power_records(ctx.now)
+    battery = _battery(ctx, body, master_only=False)
+    serial = _serial(body)
+    if serial == battery.device_sn:
+        return battery.power_records(ctx.now)
+    if battery.spec.module_power_records and serial in battery.module_sns:
+        return battery.power_records(ctx.now, 1 / len(battery.module_sns))
+    raise ApiError("500", INVALID)
 
 
 def last_running_data(ctx: Context, body: dict[str, Any]) -> Any:

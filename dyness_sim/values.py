@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from .devices import Battery, ModuleSample, Sample
 
 type Values = Mapping[str, str | None]
-# Towers whose insulation points 2200/2300 are empty (PR#11: dead on the T14).
-DEAD_INSULATION_CODES = frozenset({25, 26, 27})
 
 
 def master_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
@@ -242,7 +240,7 @@ def tower_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
     capacity = battery.limits.capacity_kwh
     energy = energy_values(battery, sample)
     charging = sample.power_w > 0
-    dead = battery.spec.code in DEAD_INSULATION_CODES
+    dead = battery.spec.insulation_dead
     registers = [battery.forced_bits.get(f"tp_alarm{r + 1}", 0) for r in range(6)]
     if v_max[0] >= 3.45:
         registers[0] |= 1 << 1

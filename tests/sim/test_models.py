@@ -476,3 +476,14 @@ def test_bms_entry_in_storage_list_and_station_capacity() -> None:
     assert entries[0]["deviceSn"].endswith("-BMS")
     assert [e["masterSlaveStatus"] for e in entries] == [1] + [2] * 6
     assert {e["deviceSn"] for e in entries[1:]} == set(six.batteries[0].module_sns)
+
+
+@pytest.mark.parametrize("key", ALL_MODELS)
+def test_labels_unique_and_chinese_style(key: str) -> None:
+    """Each table's labels are distinct, and all but a few carry Chinese text."""
+    battery = _sim(key).batteries[0]
+    for rows in (battery.master_rows, battery.module_rows):
+        labels = [row.label for row in rows if row.label != "空"]
+        assert len(labels) == len(set(labels)), key
+        latin = [label for label in labels if not re.search(r"[\u4e00-\u9fff]", label)]
+        assert set(latin) <= {"SOC", "SOH", "Discharge enable", "Charge enable"}

@@ -110,3 +110,33 @@ def test_command_line_scenarios() -> None:
     assert [b.model_name for b in one.batteries] == ["Tower T14"]
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--model", "PowerWall"])
+
+
+async def test_stack100_power_per_module_sums_to_master(api: Api) -> None:
+    """Stack100 modules answer the power series with their share; others refuse."""
+    path = "/v1/device/getLastPowerDataBySn"
+    stack = next(b for b in api.sim.batteries if b.model_code == 50)
+    master = await api.data(path, {"deviceSn": stack.device_sn})
+    shares = [await api.data(path, {"deviceSn": sn}) for sn in stack.module_sns]
+    assert any(r["realTimePower"] for r in master)
+    for index, record in enumerate(master):
+        if record["realTimePower"] is None:
+            assert all(s[index]["realTimePower"] is None for s in shares)
+            continue
+        total = sum(s[index]["realTimePower"] for s in shares)
+        assert total == pytest.approx(record["realTimePower"], abs=1e-6)
+        assert all(
+            s[index]["realTimeCurrent"] == record["realTimeCurrent"] for s in shares
+        )
+    tower = next(b for b in api.sim.batteries if b.model_code == 25)
+    reply = await api.post(path, {"deviceSn": tower.module_sns[0]})
+    assert reply.json["code"] == "500"
+
+
+async def test_household_list_by_category(api: Api) -> None:
+    """deviceType 2 lists the Junior Box, 4 the HV clusters."""
+    path = "/v1/device/houseHold/list"
+    page = await api.data(path, {"deviceType": 2, "pageNum": 1, "pageSize": 50})
+    assert [item["deviceModelName"] for item in page["list"]] == ["Junior Box"]
+    page = await api.data(path, {"deviceType": 4, "pageNum": 1, "pageSize": 50})
+    assert {item["deviceModelCode"] for item in page["list"]} == {"25", "27", "7", "50"}

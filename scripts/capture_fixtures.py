@@ -10,6 +10,7 @@ Run: .venv/bin/python scripts/capture_fixtures.py
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 import json
 from pathlib import Path
 import re
@@ -28,8 +29,11 @@ from custom_components.dyness.api.const import (
     PATH_STORAGE_LIST,
 )
 from dyness_sim import ALL_MODELS, Simulator
+from dyness_sim.clock import SimClock
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 
+# A fixed instant (a summer morning, batteries charging) keeps the files stable.
+CAPTURED_AT = datetime(2026, 6, 21, 8, 17, 30, tzinfo=UTC)
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "models"
 
 
@@ -40,15 +44,23 @@ def slug(model: str) -> str:
 
 async def capture(model: str, session: aiohttp.ClientSession) -> Path:
     """Capture the answers of one model's simulated battery."""
-    sim = Simulator.single(model)
+    sim = Simulator.single(model, clock=SimClock.fixed(CAPTURED_AT))
     await sim.start()
     try:
+
+        async def _tick(seconds: float) -> None:
+            sim.clock.advance(seconds)
+
         client = DynessClient(
             DEFAULT_APP_ID,
             DEFAULT_APP_SECRET,
             session=session,
             base_url=sim.base_url,
-            throttle=CallThrottle(min_interval=0.6),
+            # Spacing advances the simulated clock, so nothing waits for real.
+            throttle=CallThrottle(
+                monotonic=lambda: sim.clock.now().timestamp(), sleep=_tick
+            ),
+            wall_clock=lambda: sim.clock.now().timestamp(),
         )
         battery = sim.batteries[0]
         serial = battery.device_sn

@@ -29,8 +29,8 @@ from custom_components.dyness.api.const import (
     PATH_STORAGE_LIST,
 )
 from dyness_sim import ALL_MODELS, Simulator
-from dyness_sim.clock import SimClock
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
+from dyness_sim.clock import SimClock
 
 # A fixed instant (a summer morning, batteries charging) keeps the files stable.
 CAPTURED_AT = datetime(2026, 6, 21, 8, 17, 30, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
@@ -20,6 +20,12 @@ from custom_components.dyness.const import DOMAIN
 from custom_components.dyness.sensor import SENSORS
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up only the sensor platform."""
+    return [Platform.SENSOR]
 
 
 async def _next_cycle(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:

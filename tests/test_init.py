@@ -127,6 +127,11 @@ async def test_remove_devices(
     assert not await async_remove_config_entry_device(hass, init_integration, module)
     assert await async_remove_config_entry_device(hass, init_integration, gone)
     battery = coordinator.data.batteries[DL5_SN]
+    listed = replace(battery, realtime=None)
+    coordinator.data.batteries[DL5_SN] = listed  # type: ignore[index]
+    assert not await async_remove_config_entry_device(
+        hass, init_integration, _device(hass, init_integration, DL5_SN)
+    )
     silent = replace(battery, realtime=None, device=None)
     coordinator.data.batteries[DL5_SN] = silent  # type: ignore[index]
     assert await async_remove_config_entry_device(

@@ -9,6 +9,7 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -155,6 +156,14 @@ async def test_issues_of_removed_batteries_and_entries(
         )
     ir.async_create_issue(
         hass,
+        "other_domain",
+        issue_id("battery_offline", mock_config_entry, POWERHAUS_SN),  # type: ignore[arg-type]
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="battery_offline",
+    )
+    ir.async_create_issue(
+        hass,
         DOMAIN,
         "unrelated",
         is_fixable=False,
@@ -206,3 +215,6 @@ async def test_spread_and_name_helpers(
     )
     assert issues._name(stranger) == "DL5.0C ABCD"
     assert issues._name(template) == "PowerHaus B415"
+    # A point list without a sample time neither starts nor clears anything.
+    issues._check_offline(_battery({"800": "50"}, template), dt_util.utcnow())
+    assert _issue(hass, "battery_offline", init_integration, POWERHAUS_SN) is None

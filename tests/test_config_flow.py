@@ -7,7 +7,7 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
@@ -450,6 +450,21 @@ async def test_reauth_to_key_of_other_entry(
     assert mock_config_entry.unique_id == DEFAULT_APP_ID
 
 
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, *, advanced: bool = False
+) -> dict[str, Any]:
+    """Start a reconfigure flow (the same way on every Home Assistant release)."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={
+            "source": SOURCE_RECONFIGURE,
+            "entry_id": entry.entry_id,
+            "show_advanced_options": advanced,
+        },
+    )
+    return dict(result)
+
+
 def _other_account(simulator: Simulator) -> tuple[str, str]:
     """Give a second account the DL5.0C only (the entry then holds the PowerHaus)."""
     dl5 = simulator.device(DL5_SN)
@@ -488,9 +503,7 @@ async def test_reconfigure_region_and_batteries(
     before = {
         item[CONF_DEVICE_SN]: item for item in mock_config_entry.data[CONF_BATTERIES]
     }
-    result = await mock_config_entry.start_reconfigure_flow(
-        hass, show_advanced_options=True
-    )
+    result = await _reconfigure(hass, mock_config_entry, advanced=True)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     fields = {str(key): key for key in result["data_schema"].schema}
@@ -534,7 +547,7 @@ async def test_reconfigure_adds_battery_in_basic_mode(
     """Without advanced mode the stored base URL is kept; a new battery is added."""
     mock_config_entry.add_to_hass(hass)
     stored = _only_powerhaus(hass, mock_config_entry)
-    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await _reconfigure(hass, mock_config_entry)
     assert CONF_BASE_URL not in {str(key) for key in result["data_schema"].schema}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
@@ -568,9 +581,7 @@ async def test_reconfigure_clears_base_url(
 ) -> None:
     """An emptied base URL in advanced mode goes back to the region's host."""
     mock_config_entry.add_to_hass(hass)
-    result = await mock_config_entry.start_reconfigure_flow(
-        hass, show_advanced_options=True
-    )
+    result = await _reconfigure(hass, mock_config_entry, advanced=True)
     with patch.dict(
         "custom_components.dyness.api.client.REGION_HOSTS",
         {Region.EUROPE: simulator.base_url},
@@ -613,9 +624,7 @@ async def test_reconfigure_errors_recover(
     mock_config_entry.add_to_hass(hass)
     if fault is not None:
         simulator.add_fault(fault)
-    result = await mock_config_entry.start_reconfigure_flow(
-        hass, show_advanced_options=True
-    )
+    result = await _reconfigure(hass, mock_config_entry, advanced=True)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _user_input(simulator, **changes)
     )
@@ -640,7 +649,7 @@ async def test_reconfigure_unexpected_error(
 ) -> None:
     """An unexpected exception is unknown, and the same flow still succeeds."""
     mock_config_entry.add_to_hass(hass)
-    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await _reconfigure(hass, mock_config_entry)
     with patch(
         "custom_components.dyness.config_flow.DynessClient.list_storage_devices",
         side_effect=RuntimeError("boom"),
@@ -663,7 +672,7 @@ async def test_reconfigure_wrong_account(
     mock_config_entry.add_to_hass(hass)
     _only_powerhaus(hass, mock_config_entry)
     before = dict(mock_config_entry.data)
-    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await _reconfigure(hass, mock_config_entry)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {CONF_API_ID: app_id, CONF_API_SECRET: secret, CONF_REGION: "europe"},
@@ -680,7 +689,7 @@ async def test_reconfigure_with_new_key_of_same_account(
     """A rotated key of the same account replaces the App ID and secret."""
     app_id, secret = _rotated_key(simulator)
     mock_config_entry.add_to_hass(hass)
-    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await _reconfigure(hass, mock_config_entry)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {CONF_API_ID: app_id, CONF_API_SECRET: secret, CONF_REGION: "europe"},
@@ -701,7 +710,7 @@ async def test_reconfigure_to_key_of_other_entry(
     app_id, secret = _rotated_key(simulator)
     mock_config_entry.add_to_hass(hass)
     MockConfigEntry(domain=DOMAIN, unique_id=app_id, data={}).add_to_hass(hass)
-    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await _reconfigure(hass, mock_config_entry)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {CONF_API_ID: app_id, CONF_API_SECRET: secret, CONF_REGION: "europe"},
@@ -727,7 +736,7 @@ async def test_reconfigure_keeps_battery_added_by_hand(
         mock_config_entry,
         data={**mock_config_entry.data, CONF_BATTERIES: [stored, manual]},
     )
-    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await _reconfigure(hass, mock_config_entry)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_ID: DEFAULT_APP_ID, CONF_REGION: "europe"}
     )

@@ -177,7 +177,18 @@ async def async_get_config_entry_diagnostics(
     checks = hass.data.get(FIRMWARE_CHECKS, {})
     diagnostics: dict[str, Any] = scrub(
         {
-            "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+            # Chosen fields rather than as_dict(), whose keys vary between releases.
+            "entry": async_redact_data(
+                {
+                    "title": entry.title,
+                    "unique_id": entry.unique_id,
+                    "version": entry.version,
+                    "minor_version": entry.minor_version,
+                    "data": dict(entry.data),
+                    "options": dict(entry.options),
+                },
+                TO_REDACT,
+            ),
             "batteries": [
                 _battery(battery, coordinator.rejected) for battery in batteries
             ],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Imported first: otherwise the harness's own custom_components package shadows ours.
-import custom_components.dyness  # noqa: F401  # isort: skip
+import custom_components.dyness  # isort: skip
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -14,6 +14,7 @@ from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -163,11 +164,23 @@ def mock_config_entry(
 
 
 @pytest.fixture
+def platforms() -> list[Platform] | None:
+    """Return the platforms to set up; None for all (override per test module)."""
+    return None
+
+
+@pytest.fixture
 async def init_integration(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    platforms: list[Platform] | None,
 ) -> MockConfigEntry:
     """Set up the integration against the simulator."""
     mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    with patch(
+        "custom_components.dyness.PLATFORMS",
+        platforms if platforms is not None else custom_components.dyness.PLATFORMS,
+    ):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
     return mock_config_entry

@@ -7,29 +7,35 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dyness.api import RealtimeSnapshot, Region
 from custom_components.dyness.const import (
+    CONF_ALARM_DEBOUNCE,
     CONF_API_ID,
     CONF_API_SECRET,
     CONF_BASE_URL,
     CONF_BATTERIES,
     CONF_DEVICE_SN,
     CONF_DONGLE_SN,
+    CONF_MODEL,
+    CONF_MODEL_CODE,
     CONF_REGION,
+    DEFAULT_ALARM_DEBOUNCE,
     DOMAIN,
 )
 from dyness_sim import Account, Fault, Simulator
 from dyness_sim.accounts import (
     DEFAULT_APP_ID,
     DEFAULT_APP_SECRET,
+    DL5_SN,
     EMPTY_APP_ID,
     EMPTY_APP_SECRET,
+    POWERHAUS_SN as PH_SN,
 )
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -37,6 +43,8 @@ pytestmark = pytest.mark.usefixtures("frozen")
 BACKOFF = timedelta(seconds=31)
 ROTATED_APP_ID = "10000000000043"
 ROTATED_SECRET = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4"
+OTHER_APP_ID = "10000000000099"
+OTHER_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f"
 
 
 @pytest.fixture(autouse=True)
@@ -440,3 +448,336 @@ async def test_reauth_to_key_of_other_entry(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert mock_config_entry.unique_id == DEFAULT_APP_ID
+
+
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, *, advanced: bool = False
+) -> dict[str, Any]:
+    """Start a reconfigure flow (the same way on every Home Assistant release)."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={
+            "source": SOURCE_RECONFIGURE,
+            "entry_id": entry.entry_id,
+            "show_advanced_options": advanced,
+        },
+    )
+    return dict(result)
+
+
+def _other_account(simulator: Simulator) -> tuple[str, str]:
+    """Give a second account the DL5.0C only (the entry then holds the PowerHaus)."""
+    dl5 = simulator.device(DL5_SN)
+    simulator.accounts[OTHER_APP_ID] = Account(
+        app_id=OTHER_APP_ID, secret=OTHER_SECRET, devices=[dl5]
+    )
+    return OTHER_APP_ID, OTHER_SECRET
+
+
+def _only_powerhaus(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """Reduce the entry to the PowerHaus; return its stored battery."""
+    stored = next(
+        item for item in entry.data[CONF_BATTERIES] if item[CONF_DEVICE_SN] == PH_SN
+    )
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_BATTERIES: [stored]}
+    )
+    return stored
+
+
+def _offered(result: dict[str, Any]) -> dict[str, str]:
+    """Return the batteries a form offers, serial → label."""
+    return {
+        option["value"]: option["label"]
+        for key, selector in result["data_schema"].schema.items()
+        if key == CONF_BATTERIES
+        for option in selector.config["options"]
+    }
+
+
+async def test_reconfigure_region_and_batteries(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """Region and batteries change; kept batteries are stored unchanged."""
+    mock_config_entry.add_to_hass(hass)
+    before = {
+        item[CONF_DEVICE_SN]: item for item in mock_config_entry.data[CONF_BATTERIES]
+    }
+    result = await _reconfigure(hass, mock_config_entry, advanced=True)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    fields = {str(key): key for key in result["data_schema"].schema}
+    assert set(fields) == {CONF_API_ID, CONF_API_SECRET, CONF_REGION, CONF_BASE_URL}
+    suggested = {
+        name: (key.description or {}).get("suggested_value")
+        for name, key in fields.items()
+    }
+    # The stored secret is never sent to the browser.
+    assert suggested[CONF_API_SECRET] is None
+    assert suggested[CONF_API_ID] == DEFAULT_APP_ID
+    assert suggested[CONF_BASE_URL] == simulator.base_url
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_API_ID: DEFAULT_APP_ID,
+            CONF_REGION: "asia_pacific",
+            CONF_BASE_URL: simulator.base_url,
+        },
+    )
+    assert result["step_id"] == "reconfigure_batteries"
+    assert sorted(_offered(result)) == sorted(before)
+    defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    assert sorted(defaults[CONF_BATTERIES]) == sorted(before)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: [DL5_SN]}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    data = mock_config_entry.data
+    assert data[CONF_REGION] == "asia_pacific"
+    assert data[CONF_API_SECRET] == DEFAULT_APP_SECRET
+    assert data[CONF_BASE_URL] == simulator.base_url
+    assert data[CONF_BATTERIES] == [before[DL5_SN]]
+    assert mock_config_entry.unique_id == DEFAULT_APP_ID
+
+
+async def test_reconfigure_adds_battery_in_basic_mode(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """Without advanced mode the stored base URL is kept; a new battery is added."""
+    mock_config_entry.add_to_hass(hass)
+    stored = _only_powerhaus(hass, mock_config_entry)
+    result = await _reconfigure(hass, mock_config_entry)
+    assert CONF_BASE_URL not in {str(key) for key in result["data_schema"].schema}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_API_ID: DEFAULT_APP_ID,
+            CONF_API_SECRET: f" {DEFAULT_APP_SECRET} ",
+            CONF_REGION: "europe",
+        },
+    )
+    assert result["step_id"] == "reconfigure_batteries"
+    assert list(_offered(result)) == [PH_SN, DL5_SN]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: [DL5_SN, PH_SN]}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    dl5 = simulator.device(DL5_SN)
+    assert mock_config_entry.data[CONF_BASE_URL] == simulator.base_url
+    assert mock_config_entry.data[CONF_BATTERIES] == [
+        stored,
+        {
+            CONF_DEVICE_SN: DL5_SN,
+            CONF_DONGLE_SN: dl5.collector_sn,
+            CONF_MODEL: dl5.model_name,
+            CONF_MODEL_CODE: str(dl5.model_code),
+        },
+    ]
+
+
+async def test_reconfigure_clears_base_url(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """An emptied base URL in advanced mode goes back to the region's host."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _reconfigure(hass, mock_config_entry, advanced=True)
+    with patch.dict(
+        "custom_components.dyness.api.client.REGION_HOSTS",
+        {Region.EUROPE: simulator.base_url},
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_API_ID: DEFAULT_APP_ID, CONF_REGION: "europe", CONF_BASE_URL: " "},
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_BATTERIES: _serials(simulator)}
+        )
+    assert result["reason"] == "reconfigure_successful"
+    assert CONF_BASE_URL not in mock_config_entry.data
+
+
+@pytest.mark.parametrize(
+    ("changes", "fault", "error"),
+    [
+        ({CONF_API_SECRET: "0" * 31}, None, "invalid_auth"),
+        ({}, Fault(kind="html", count=1), "cannot_connect"),
+        ({}, Fault(kind="code500", info="Network Anomaly", count=1), "cannot_connect"),
+        ({}, Fault(kind="http429", count=1), "rate_limited"),
+        (
+            {CONF_API_ID: EMPTY_APP_ID, CONF_API_SECRET: EMPTY_APP_SECRET},
+            None,
+            "no_devices",
+        ),
+    ],
+)
+async def test_reconfigure_errors_recover(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    changes: dict[str, str],
+    fault: Fault | None,
+    error: str,
+) -> None:
+    """Each error is shown on the reconfigure form and the flow still succeeds."""
+    mock_config_entry.add_to_hass(hass)
+    if fault is not None:
+        simulator.add_fault(fault)
+    result = await _reconfigure(hass, mock_config_entry, advanced=True)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator, **changes)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {"base": error}
+    simulator.clear_faults()
+    frozen.tick(BACKOFF)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator)
+    )
+    assert result["step_id"] == "reconfigure_batteries"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: _serials(simulator)}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_API_SECRET] == DEFAULT_APP_SECRET
+
+
+async def test_reconfigure_unexpected_error(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """An unexpected exception is unknown, and the same flow still succeeds."""
+    mock_config_entry.add_to_hass(hass)
+    result = await _reconfigure(hass, mock_config_entry)
+    with patch(
+        "custom_components.dyness.config_flow.DynessClient.list_storage_devices",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_API_ID: DEFAULT_APP_ID, CONF_REGION: "europe"}
+        )
+    assert result["errors"] == {"base": "unknown"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_ID: DEFAULT_APP_ID, CONF_REGION: "europe"}
+    )
+    assert result["step_id"] == "reconfigure_batteries"
+
+
+async def test_reconfigure_wrong_account(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A key whose account lists none of the entry's batteries is refused."""
+    app_id, secret = _other_account(simulator)
+    mock_config_entry.add_to_hass(hass)
+    _only_powerhaus(hass, mock_config_entry)
+    before = dict(mock_config_entry.data)
+    result = await _reconfigure(hass, mock_config_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_ID: app_id, CONF_API_SECRET: secret, CONF_REGION: "europe"},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert mock_config_entry.unique_id == DEFAULT_APP_ID
+    assert dict(mock_config_entry.data) == before
+
+
+async def test_reconfigure_with_new_key_of_same_account(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A rotated key of the same account replaces the App ID and secret."""
+    app_id, secret = _rotated_key(simulator)
+    mock_config_entry.add_to_hass(hass)
+    result = await _reconfigure(hass, mock_config_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_ID: app_id, CONF_API_SECRET: secret, CONF_REGION: "europe"},
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: _serials(simulator)}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.unique_id == app_id
+    assert mock_config_entry.data[CONF_API_ID] == app_id
+    assert mock_config_entry.data[CONF_API_SECRET] == secret
+
+
+async def test_reconfigure_to_key_of_other_entry(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A key that another entry already uses is refused."""
+    app_id, secret = _rotated_key(simulator)
+    mock_config_entry.add_to_hass(hass)
+    MockConfigEntry(domain=DOMAIN, unique_id=app_id, data={}).add_to_hass(hass)
+    result = await _reconfigure(hass, mock_config_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_ID: app_id, CONF_API_SECRET: secret, CONF_REGION: "europe"},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert mock_config_entry.unique_id == DEFAULT_APP_ID
+
+
+async def test_reconfigure_keeps_battery_added_by_hand(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A battery the cloud does not list stays offered; nothing chosen is an error."""
+    mock_config_entry.add_to_hass(hass)
+    manual = {
+        CONF_DEVICE_SN: "R07E0000DEADBEEF-BMS",
+        CONF_DONGLE_SN: None,
+        CONF_MODEL: None,
+        CONF_MODEL_CODE: None,
+    }
+    stored = _only_powerhaus(hass, mock_config_entry)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        data={**mock_config_entry.data, CONF_BATTERIES: [stored, manual]},
+    )
+    result = await _reconfigure(hass, mock_config_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_ID: DEFAULT_APP_ID, CONF_REGION: "europe"}
+    )
+    offered = _offered(result)
+    assert offered[manual[CONF_DEVICE_SN]] == f"Dyness ({manual[CONF_DEVICE_SN]})"
+    assert list(offered) == [PH_SN, manual[CONF_DEVICE_SN], DL5_SN]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: []}
+    )
+    assert result["errors"] == {"base": "no_selection"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: [manual[CONF_DEVICE_SN]]}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_BATTERIES] == [manual]
+
+
+async def test_options_flow(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """The alarm debounce defaults to 2 and is stored as an integer option."""
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    key = next(iter(result["data_schema"].schema))
+    assert str(key) == CONF_ALARM_DEBOUNCE
+    assert key.default() == DEFAULT_ALARM_DEBOUNCE
+    selector = result["data_schema"].schema[key]
+    assert selector.config["min"] == 1
+    assert selector.config["max"] == 12
+    assert selector.config["mode"] == "box"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ALARM_DEBOUNCE: 5.0}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.options == {CONF_ALARM_DEBOUNCE: 5}
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    key = next(iter(result["data_schema"].schema))
+    assert key.description == {"suggested_value": 5}
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_ALARM_DEBOUNCE: 13}
+        )

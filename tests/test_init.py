@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.dyness.const import DOMAIN
+from custom_components.dyness import async_remove_config_entry_device
+from custom_components.dyness.const import CONF_ALARM_DEBOUNCE, DOMAIN
 from dyness_sim import Fault, Simulator
+from dyness_sim.accounts import DL5_SN, POWERHAUS_MODULE_SNS, POWERHAUS_SN
 
 
 @pytest.mark.usefixtures("frozen")
@@ -81,3 +86,67 @@ async def test_unreachable_cloud(
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+@pytest.mark.usefixtures("frozen")
+async def test_options_change_reloads(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """New options reload the entry; other entry updates do not."""
+    coordinator = init_integration.runtime_data.coordinator
+    hass.config_entries.async_update_entry(init_integration, title="Renamed")
+    await hass.async_block_till_done()
+    assert init_integration.runtime_data.coordinator is coordinator
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ALARM_DEBOUNCE: 4}
+    )
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.options == {CONF_ALARM_DEBOUNCE: 4}
+    assert init_integration.runtime_data.coordinator is not coordinator
+
+
+def _device(hass: HomeAssistant, entry: MockConfigEntry, serial: str) -> dr.DeviceEntry:
+    """Return (creating if needed) the device of a serial in the entry."""
+    return dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, serial)}
+    )
+
+
+@pytest.mark.usefixtures("frozen")
+async def test_remove_devices(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Only devices that no configured, reporting battery stands for can go."""
+    coordinator = init_integration.runtime_data.coordinator
+    reporting = _device(hass, init_integration, POWERHAUS_SN)
+    module = _device(hass, init_integration, POWERHAUS_MODULE_SNS[0])
+    gone = _device(hass, init_integration, "R07E0000DEADBEEF-BMS")
+    assert not await async_remove_config_entry_device(hass, init_integration, reporting)
+    assert not await async_remove_config_entry_device(hass, init_integration, module)
+    assert await async_remove_config_entry_device(hass, init_integration, gone)
+    battery = coordinator.data.batteries[DL5_SN]
+    listed = replace(battery, realtime=None)
+    coordinator.data.batteries[DL5_SN] = listed  # type: ignore[index]
+    assert not await async_remove_config_entry_device(
+        hass, init_integration, _device(hass, init_integration, DL5_SN)
+    )
+    silent = replace(battery, realtime=None, device=None)
+    coordinator.data.batteries[DL5_SN] = silent  # type: ignore[index]
+    assert await async_remove_config_entry_device(
+        hass, init_integration, _device(hass, init_integration, DL5_SN)
+    )
+
+
+async def test_remove_devices_while_not_loaded(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Without polling, configured batteries stay and everything else may go."""
+    mock_config_entry.add_to_hass(hass)
+    configured = _device(hass, mock_config_entry, POWERHAUS_SN)
+    other = _device(hass, mock_config_entry, "R07E0000DEADBEEF-BMS")
+    assert not await async_remove_config_entry_device(
+        hass, mock_config_entry, configured
+    )
+    assert await async_remove_config_entry_device(hass, mock_config_entry, other)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
@@ -49,6 +49,12 @@ FOUNDATION = {
     "signal_strength",
     "last_data_update",
 }
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up only the sensor platform."""
+    return [Platform.SENSOR]
 
 
 async def _next_cycle(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:

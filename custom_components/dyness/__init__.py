@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 
 from .coordinator import DynessConfigEntry, DynessCoordinator, DynessRuntimeData
-from .helpers import create_client
+from .helpers import create_client, device_in_use
+from .issues import async_remove_issues, async_setup_issues
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.UPDATE]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
@@ -19,9 +21,32 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = DynessRuntimeData(client=client, coordinator=coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(async_setup_issues(hass, entry))
+    options = dict(entry.options)
+
+    async def _async_options_updated(
+        hass: HomeAssistant, entry: DynessConfigEntry
+    ) -> None:
+        """Reload for new options; the flows that change data reload by themselves."""
+        if dict(entry.options) != options:
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
     """Unload a config entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
+    """Delete the repair issues of a removed entry."""
+    async_remove_issues(hass, entry)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: DynessConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Allow deleting a device unless it is a configured battery that still reports."""
+    return not device_in_use(entry, device)

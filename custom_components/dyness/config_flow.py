@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -29,6 +38,7 @@ from .api import (
     is_master_sn,
 )
 from .const import (
+    CONF_ALARM_DEBOUNCE,
     CONF_API_ID,
     CONF_API_SECRET,
     CONF_BASE_URL,
@@ -38,8 +48,11 @@ from .const import (
     CONF_MODEL,
     CONF_MODEL_CODE,
     CONF_REGION,
+    DEFAULT_ALARM_DEBOUNCE,
     DOMAIN,
     LOGGER,
+    MAX_ALARM_DEBOUNCE,
+    MIN_ALARM_DEBOUNCE,
 )
 from .helpers import create_client
 
@@ -70,6 +83,18 @@ def _error_key(err: Exception) -> str:
         return "cannot_connect"
     LOGGER.exception("Unexpected error while talking to the Dyness cloud")
     return "unknown"
+
+
+def _credentials(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the stored form of the key, region and optional base URL."""
+    credentials = {
+        CONF_API_ID: user_input[CONF_API_ID].strip(),
+        CONF_API_SECRET: user_input[CONF_API_SECRET].strip(),
+        CONF_REGION: user_input[CONF_REGION],
+    }
+    if base_url := (user_input.get(CONF_BASE_URL) or "").strip():
+        credentials[CONF_BASE_URL] = base_url
+    return credentials
 
 
 def _batteries_offered(devices: list[StorageDevice]) -> list[StorageDevice]:
@@ -106,15 +131,22 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         self._devices: list[StorageDevice] = []
         self._chosen: list[dict[str, Any]] = []
 
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> DynessOptionsFlow:
+        """Return the options flow."""
+        return DynessOptionsFlow()
+
     def _client(self, data: Mapping[str, Any]) -> DynessClient:
         """Return a client for the credentials being validated."""
         return create_client(self.hass, data)
 
-    def _user_schema(self) -> vol.Schema:
-        """Return the form of the user step."""
+    def _user_schema(self, *, reconfigure: bool = False) -> vol.Schema:
+        """Return the form of the user step; reconfigure may keep the secret."""
+        secret = vol.Optional if reconfigure else vol.Required
         fields: dict[vol.Marker, Any] = {
             vol.Required(CONF_API_ID): TEXT,
-            vol.Required(CONF_API_SECRET): PASSWORD,
+            secret(CONF_API_SECRET): PASSWORD,
             vol.Required(CONF_REGION, default=Region.EUROPE.value): REGION_SELECTOR,
         }
         if self.show_advanced_options:
@@ -127,13 +159,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the App ID and secret and list the account's batteries."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            credentials = {
-                CONF_API_ID: user_input[CONF_API_ID].strip(),
-                CONF_API_SECRET: user_input[CONF_API_SECRET].strip(),
-                CONF_REGION: user_input[CONF_REGION],
-            }
-            if base_url := (user_input.get(CONF_BASE_URL) or "").strip():
-                credentials[CONF_BASE_URL] = base_url
+            credentials = _credentials(user_input)
             await self.async_set_unique_id(credentials[CONF_API_ID])
             self._abort_if_unique_id_configured()
             try:
@@ -301,4 +327,158 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             description_placeholders={"account": entry.title},
             errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the key, region or base URL, then the batteries."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            # An empty secret keeps the stored one: it is shown only once at creation.
+            credentials = _credentials(
+                {
+                    **user_input,
+                    CONF_API_SECRET: user_input.get(CONF_API_SECRET)
+                    or entry.data[CONF_API_SECRET],
+                }
+            )
+            if not self.show_advanced_options and entry.data.get(CONF_BASE_URL):
+                # The field is hidden outside advanced mode; keep what is stored.
+                credentials[CONF_BASE_URL] = entry.data[CONF_BASE_URL]
+            try:
+                devices = await self._client(credentials).list_storage_devices()
+            except Exception as err:  # noqa: BLE001
+                errors["base"] = _error_key(err)
+            else:
+                if devices:
+                    await self._abort_if_other_account(entry, credentials, devices)
+                    self._credentials = credentials
+                    self._devices = _batteries_offered(devices)
+                    return await self.async_step_reconfigure_batteries()
+                errors["base"] = "no_devices"
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                self._user_schema(reconfigure=True),
+                {
+                    key: value
+                    for key, value in (user_input or entry.data).items()
+                    if key != CONF_API_SECRET
+                },
+            ),
+            description_placeholders={"account": entry.title},
+            errors=errors,
+        )
+
+    async def _abort_if_other_account(
+        self,
+        entry: ConfigEntry,
+        credentials: Mapping[str, Any],
+        devices: list[StorageDevice],
+    ) -> None:
+        """Abort when a new App ID belongs to another account or another entry."""
+        app_id = credentials[CONF_API_ID]
+        await self.async_set_unique_id(app_id, raise_on_progress=False)
+        if app_id == entry.unique_id:
+            return
+        listed = {device.device_sn for device in devices}
+        configured = {item[CONF_DEVICE_SN] for item in entry.data[CONF_BATTERIES]}
+        if configured & listed:
+            # A new key of the same account, as after rotating it.
+            self._abort_if_unique_id_configured()
+        else:
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+
+    async def async_step_reconfigure_batteries(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose which batteries stay included; serials of kept ones do not change."""
+        entry = self._get_reconfigure_entry()
+        stored = {
+            str(item[CONF_DEVICE_SN]): dict(item) for item in entry.data[CONF_BATTERIES]
+        }
+        listed = {device.device_sn: device for device in self._devices}
+        labels = {
+            serial: f"{item.get(CONF_MODEL) or 'Dyness'} ({serial})"
+            for serial, item in stored.items()
+        }
+        labels |= {
+            serial: _label(device)
+            for serial, device in listed.items()
+            if serial not in stored
+        }
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            chosen = set(user_input.get(CONF_BATTERIES, []))
+            batteries = [
+                stored[serial] if serial in stored else _battery_entry(listed[serial])
+                for serial in labels
+                if serial in chosen
+            ]
+            if batteries:
+                data = {
+                    key: value
+                    for key, value in entry.data.items()
+                    if key != CONF_BASE_URL
+                }
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=self._credentials[CONF_API_ID],
+                    data={**data, **self._credentials, CONF_BATTERIES: batteries},
+                )
+            errors["base"] = "no_selection"
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_BATTERIES, default=list(stored)): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[
+                            SelectOptionDict(value=serial, label=label)
+                            for serial, label in labels.items()
+                        ],
+                        multiple=True,
+                        mode=SelectSelectorMode.LIST,
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="reconfigure_batteries", data_schema=schema, errors=errors
+        )
+
+
+class DynessOptionsFlow(OptionsFlow):
+    """Change how the integration treats the data of the batteries."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the alarm debounce."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    **self.config_entry.options,
+                    CONF_ALARM_DEBOUNCE: int(user_input[CONF_ALARM_DEBOUNCE]),
+                }
+            )
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_ALARM_DEBOUNCE, default=DEFAULT_ALARM_DEBOUNCE
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_ALARM_DEBOUNCE,
+                        max=MAX_ALARM_DEBOUNCE,
+                        step=1,
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, self.config_entry.options
+            ),
         )

@@ -29,3 +29,13 @@ SIGNAL_INTERVAL: Final = timedelta(minutes=30)
 REQUEST_TIMEOUT: Final = 20.0
 
 STANDBY_CURRENT: Final = 0.3
+
+MIN_ALARM_DEBOUNCE: Final = 1
+MAX_ALARM_DEBOUNCE: Final = 12
+
+OFFLINE_ISSUE_AFTER: Final = timedelta(hours=1)
+IMBALANCE_ISSUE_AFTER: Final = timedelta(hours=1)
+IMBALANCE_SPREAD_MV: Final = 20.0
+IMBALANCE_SOC_CEILING: Final = 99.0
+FIRMWARE_CHECK_INTERVAL: Final = timedelta(days=1)
+FIRMWARE_RETRY_INTERVAL: Final = timedelta(hours=1)

@@ -2,45 +2,164 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_API_ID, CONF_API_SECRET, CONF_DEVICE_SN, CONF_DONGLE_SN
+from .api import RealtimeSnapshot
+from .const import CONF_API_ID, CONF_API_SECRET
 from .coordinator import BatteryData, DynessConfigEntry
+from .families import find_model
+from .update import FIRMWARE_CHECKS
 
-TO_REDACT = {
+REDACTED: Final = "**REDACTED**"
+TO_REDACT: Final = {
     CONF_API_ID,
     CONF_API_SECRET,
-    CONF_DEVICE_SN,
-    CONF_DONGLE_SN,
-    "deviceSn",
-    "collectorSn",
     "stationId",
     "stationName",
     "position",
     "meterSn",
-    "sn",
     "title",
     "unique_id",
 }
-SERIAL_POINTS = {"SUB", "500", "10", "20", "10000", "10001", "10010", "10150"}
+# Points whose value is a serial number (master, module or internal SN).
+SERIAL_POINTS: Final = {"SUB", "500", "10", "20", "10000", "10001", "10010", "10150"}
+SERIAL_KEYS: Final = {"deviceSn", "collectorSn", "sn", "meterSn", "parallelPackSn"}
+MIN_SERIAL_LENGTH: Final = 6
 
 
-def _points(battery: BatteryData) -> list[dict[str, Any]]:
-    """Return the raw point list with labels, serial-bearing points redacted."""
-    if battery.realtime is None:
+def _split(value: str | None) -> list[str]:
+    """Return the serials in a point value (SUB lists several)."""
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _response_serials(data: Any) -> list[str]:
+    """Return the serials named in raw answers (device lists, point lists)."""
+    if isinstance(data, list | tuple):
+        return [serial for item in data for serial in _response_serials(item)]
+    if not isinstance(data, Mapping):
+        return []
+    if str(data.get("pointId")) in SERIAL_POINTS:
+        return _split(str(data.get("pointValue") or ""))
+    found: list[str] = []
+    for key, value in data.items():
+        if key in SERIAL_KEYS and isinstance(value, str):
+            found.append(value)
+        else:
+            found.extend(_response_serials(value))
+    return found
+
+
+def _serials(batteries: Iterable[BatteryData], responses: Any) -> list[str]:
+    """Return every serial the batteries' data can contain, in a stable order."""
+    found: list[str] = []
+    for battery in batteries:
+        snapshots: list[RealtimeSnapshot | None] = [battery.realtime]
+        snapshots.extend(module.realtime for module in battery.modules.values())
+        candidates = [
+            battery.serial,
+            battery.dongle_sn,
+            battery.device.collector_sn if battery.device is not None else None,
+            *battery.modules,
+        ]
+        for snapshot in snapshots:
+            if snapshot is None:
+                continue
+            candidates.extend(snapshot.sub_devices or ())
+            for point_id in SERIAL_POINTS:
+                candidates.extend(_split(snapshot.text(point_id)))
+        found.extend(serial for serial in candidates if serial and serial not in found)
+    found.extend(
+        serial for serial in _response_serials(responses) if serial not in found
+    )
+    # Short values (a module index, "0") are no serials and would match anywhere.
+    return [serial for serial in found if len(serial) >= MIN_SERIAL_LENGTH]
+
+
+class _Scrubber:
+    """Replace serials by numbered placeholders and secrets by a plain one."""
+
+    def __init__(self, serials: list[str], secrets: list[str]) -> None:
+        """Give each serial a placeholder; replace longer ones first (master, dongle)."""
+        self.names = {
+            serial: f"**REDACTED_{index}**"
+            for index, serial in enumerate(serials, start=1)
+        }
+        replacements = {**self.names, **dict.fromkeys(secrets, REDACTED)}
+        self._order = sorted(replacements.items(), key=lambda item: -len(item[0]))
+
+    def text(self, value: str) -> str:
+        """Scrub one string."""
+        for secret, placeholder in self._order:
+            value = value.replace(secret, placeholder)
+        return value
+
+    def __call__(self, data: Any) -> Any:
+        """Scrub every string, key and value, of a JSON-like structure."""
+        if isinstance(data, str):
+            return self.text(data)
+        if isinstance(data, Mapping):
+            return {self(key): self(value) for key, value in data.items()}
+        if isinstance(data, list | tuple):
+            return [self(item) for item in data]
+        return data
+
+
+def _points(snapshot: RealtimeSnapshot | None) -> list[dict[str, Any]]:
+    """Return a point list with its Chinese labels and raw values."""
+    if snapshot is None:
         return []
     return [
-        {
-            "id": point.point_id,
-            "label": point.name_cn,
-            "value": "**REDACTED**" if point.point_id in SERIAL_POINTS else point.raw,
-        }
-        for point in battery.realtime.points.values()
+        {"id": point.point_id, "label": point.name_cn, "value": point.raw}
+        for point in snapshot.points.values()
     ]
+
+
+def _battery(
+    battery: BatteryData, rejected: Mapping[str, Mapping[str, str]]
+) -> dict[str, Any]:
+    """Return what support needs to know about one battery."""
+    row = find_model(battery.model, battery.model_code)
+    realtime = battery.realtime
+    return {
+        "serial": battery.serial,
+        "dongle_sn": battery.dongle_sn,
+        "model": battery.model,
+        "model_code": battery.model_code,
+        "model_row": None
+        if row is None
+        else {
+            "name": row.name,
+            "codes": list(row.codes),
+            "aliases": list(row.aliases),
+            "family": row.family.key,
+        },
+        "family": battery.family.key,
+        "firmware": battery.firmware,
+        "online": battery.device.online if battery.device is not None else None,
+        "sample_time": realtime.timestamp if realtime is not None else None,
+        "signal_dbm": battery.signal_dbm,
+        "device_list_entry": async_redact_data(
+            dict(battery.device.raw) if battery.device is not None else {},
+            TO_REDACT,
+        ),
+        "points": _points(realtime),
+        "modules": [
+            {
+                "serial": module.serial,
+                "index": module.index,
+                "sample_time": module.realtime.timestamp
+                if module.realtime is not None
+                else None,
+                "points": _points(module.realtime),
+            }
+            for module in battery.modules.values()
+        ],
+        "rejected": dict(rejected.get(battery.serial, {})),
+    }
 
 
 async def async_get_config_entry_diagnostics(
@@ -48,40 +167,49 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
     coordinator = entry.runtime_data.coordinator
-    throttle = entry.runtime_data.client.throttle
-    batteries = []
-    for index, battery in enumerate(coordinator.data.batteries.values(), start=1):
-        batteries.append(
-            {
-                "battery": index,
-                "model": battery.model,
-                "model_code": battery.model_code,
-                "family": battery.family.key,
-                "firmware": battery.firmware,
-                "sample_time": battery.realtime.timestamp
-                if battery.realtime is not None
-                else None,
-                "modules": len(battery.realtime.sub_devices or ())
-                if battery.realtime is not None
-                else None,
-                "device_list_entry": async_redact_data(
-                    dict(battery.device.raw) if battery.device is not None else {},
-                    TO_REDACT,
-                ),
-                "points": _points(battery),
-            }
-        )
-    return {
-        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
-        "batteries": batteries,
-        "calls": {
-            "total": throttle.calls,
-            "rate_limited": throttle.rate_limited,
-            "blocked_for": round(throttle.blocked_for(), 1),
-        },
-        "last_update_success": coordinator.last_update_success,
-        "signal_wanted": len(coordinator.signal_wanted),
-        "config": async_redact_data(asdict(coordinator.batteries[0]), TO_REDACT)
-        if coordinator.batteries
-        else {},
-    }
+    client = entry.runtime_data.client
+    throttle = client.throttle
+    batteries = list(coordinator.data.batteries.values())
+    scrub = _Scrubber(
+        _serials(batteries, client.last_responses),
+        [str(entry.data[CONF_API_ID]), str(entry.data[CONF_API_SECRET])],
+    )
+    checks = hass.data.get(FIRMWARE_CHECKS, {})
+    diagnostics: dict[str, Any] = scrub(
+        {
+            # Chosen fields rather than as_dict(), whose keys vary between releases.
+            "entry": async_redact_data(
+                {
+                    "title": entry.title,
+                    "unique_id": entry.unique_id,
+                    "version": entry.version,
+                    "minor_version": entry.minor_version,
+                    "data": dict(entry.data),
+                    "options": dict(entry.options),
+                },
+                TO_REDACT,
+            ),
+            "batteries": [
+                _battery(battery, coordinator.rejected) for battery in batteries
+            ],
+            "last_responses": async_redact_data(client.last_responses, TO_REDACT),
+            "throttle": {
+                "calls": throttle.calls,
+                "rate_limited": throttle.rate_limited,
+                "blocked_for": round(throttle.blocked_for(), 1),
+            },
+            "firmware_checks": {
+                serial: {
+                    "attempted_at": check.attempted_at,
+                    "checked_at": check.checked_at,
+                    "offered": dict(check.versions.raw)
+                    if check.versions is not None
+                    else None,
+                }
+                for serial in coordinator.data.batteries
+                if (check := checks.get(serial)) is not None
+            },
+            "last_update_success": coordinator.last_update_success,
+        }
+    )
+    return diagnostics

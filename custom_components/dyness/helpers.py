@@ -1,12 +1,14 @@
-"""Shared construction of the API client for setup and config flows."""
+"""Helpers shared by setup, config flows and device removal."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.util.hass_dict import HassKey
 
 from .api import CallThrottle, DynessClient, Region
@@ -14,10 +16,15 @@ from .const import (
     CONF_API_ID,
     CONF_API_SECRET,
     CONF_BASE_URL,
+    CONF_BATTERIES,
+    CONF_DEVICE_SN,
     CONF_REGION,
     DOMAIN,
     REQUEST_TIMEOUT,
 )
+
+if TYPE_CHECKING:
+    from .coordinator import DynessConfigEntry
 
 THROTTLES: HassKey[dict[str, CallThrottle]] = HassKey(f"{DOMAIN}_throttles")
 
@@ -42,3 +49,26 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> DynessClient:
         request_timeout=REQUEST_TIMEOUT,
         throttle=get_throttle(hass, app_id),
     )
+
+
+def device_in_use(entry: DynessConfigEntry, device: DeviceEntry) -> bool:
+    """Return whether a device is a configured battery, or its module, still reporting.
+
+    Such a device would come back at the next reload; to drop a battery for good,
+    reconfigure the entry.
+    """
+    serials = {key for domain, key in device.identifiers if domain == DOMAIN}
+    if entry.state is not ConfigEntryState.LOADED:
+        # Nothing is polled: keep what the entry lists, let the rest go.
+        configured = {str(item[CONF_DEVICE_SN]) for item in entry.data[CONF_BATTERIES]}
+        return bool(serials & configured)
+    data = entry.runtime_data.coordinator.data
+    for battery in data.batteries.values():
+        if battery.realtime is None and battery.device is None:
+            continue
+        reported = {battery.serial, *battery.modules}
+        if battery.realtime is not None:
+            reported.update(battery.realtime.sub_devices or ())
+        if serials & reported:
+            return True
+    return False

@@ -1,0 +1,178 @@
+"""Repair issues raised from the batteries' data: offline, cell imbalance.
+
+Not named `repairs.py`: Home Assistant loads that module as a repairs platform
+and expects fix flows, which these self-clearing issues do not have.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    DOMAIN,
+    IMBALANCE_ISSUE_AFTER,
+    IMBALANCE_SOC_CEILING,
+    IMBALANCE_SPREAD_MV,
+    OFFLINE_ISSUE_AFTER,
+)
+from .coordinator import BatteryData, DynessConfigEntry
+from .entity import battery_device_info
+from .families import Metric
+
+ISSUE_OFFLINE = "battery_offline"
+ISSUE_IMBALANCE = "cell_imbalance"
+ISSUE_KINDS = (ISSUE_OFFLINE, ISSUE_IMBALANCE)
+
+
+def issue_id(kind: str, entry: DynessConfigEntry, serial: str) -> str:
+    """Return the issue ID of one kind of issue of one battery of an entry."""
+    return f"{kind}_{entry.entry_id}_{serial}"
+
+
+def cell_spread_mv(battery: BatteryData) -> float | None:
+    """Return the spread between the highest and lowest cell voltage in mV."""
+    high = battery.number(Metric.CELL_VOLTAGE_MAX)
+    low = battery.number(Metric.CELL_VOLTAGE_MIN)
+    if high is None or low is None:
+        return None
+    return round((high - low) * 1000, 1)
+
+
+class BatteryIssues:
+    """Follow the coordinator and keep the entry's repair issues current."""
+
+    def __init__(self, hass: HomeAssistant, entry: DynessConfigEntry) -> None:
+        """Initialise with no condition seen yet."""
+        self.hass = hass
+        self.entry = entry
+        self.coordinator = entry.runtime_data.coordinator
+        self._last_sample: dict[str, datetime] = {}
+        self._offline_since: dict[str, datetime] = {}
+        self._imbalance_since: dict[str, datetime] = {}
+
+    def _name(self, battery: BatteryData) -> str:
+        """Return the battery's device name, as the user may have renamed it."""
+        device = dr.async_get(self.hass).async_get_device(
+            identifiers={(DOMAIN, battery.serial)}
+        )
+        if device is not None:
+            return device.name_by_user or device.name or battery.serial
+        return str(battery_device_info(battery)["name"])
+
+    def _set(
+        self,
+        kind: str,
+        battery: BatteryData,
+        active: bool,
+        placeholders: dict[str, str] | None = None,
+    ) -> None:
+        """Create or delete one issue of one battery."""
+        key = issue_id(kind, self.entry, battery.serial)
+        if not active:
+            ir.async_delete_issue(self.hass, DOMAIN, key)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            key,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=kind,
+            translation_placeholders={"name": self._name(battery)}
+            | (placeholders or {}),
+        )
+
+    @callback
+    def async_update(self) -> None:
+        """Check every battery after a coordinator update."""
+        if not self.coordinator.last_update_success or self.coordinator.data is None:
+            # The cloud failing says nothing about the batteries themselves.
+            return
+        now = dt_util.utcnow()
+        for battery in self.coordinator.data.batteries.values():
+            self._check_offline(battery, now)
+            self._check_imbalance(battery)
+
+    def _check_offline(self, battery: BatteryData, now: datetime) -> None:
+        """Raise `battery_offline` after an hour without a new sample or link."""
+        serial = battery.serial
+        if battery.realtime is not None and battery.realtime.timestamp is not None:
+            self._last_sample[serial] = battery.realtime.timestamp
+        elif battery.realtime is None:
+            # No answer at all: count from the first cycle without one.
+            self._last_sample.setdefault(serial, now)
+        if battery.device is not None and battery.device.online is False:
+            offline_since = self._offline_since.setdefault(serial, now)
+        else:
+            offline_since = None
+            self._offline_since.pop(serial, None)
+        last_sample = self._last_sample.get(serial)
+        silent = last_sample is not None and now - last_sample > OFFLINE_ISSUE_AFTER
+        unlinked = offline_since is not None and now - offline_since > (
+            OFFLINE_ISSUE_AFTER
+        )
+        self._set(ISSUE_OFFLINE, battery, silent or unlinked)
+
+    def _check_imbalance(self, battery: BatteryData) -> None:
+        """Raise `cell_imbalance` after an hour of a wide spread below full charge."""
+        serial = battery.serial
+        spread = cell_spread_mv(battery)
+        soc = battery.number(Metric.SOC)
+        if (
+            spread is None
+            or soc is None
+            or battery.realtime is None
+            or battery.realtime.timestamp is None
+            or soc >= IMBALANCE_SOC_CEILING
+        ):
+            # Unknown, or at the top of charge where balancing widens the spread
+            # anyway: neither start, advance nor clear.
+            return
+        sample_at = battery.realtime.timestamp
+        if spread <= IMBALANCE_SPREAD_MV:
+            self._imbalance_since.pop(serial, None)
+            self._set(ISSUE_IMBALANCE, battery, False)
+            return
+        since = self._imbalance_since.setdefault(serial, sample_at)
+        if sample_at - since > IMBALANCE_ISSUE_AFTER:
+            self._set(
+                ISSUE_IMBALANCE,
+                battery,
+                True,
+                {"spread": f"{spread:.0f}", "limit": f"{IMBALANCE_SPREAD_MV:.0f}"},
+            )
+
+
+@callback
+def async_setup_issues(hass: HomeAssistant, entry: DynessConfigEntry) -> CALLBACK_TYPE:
+    """Drop issues of batteries no longer in the entry; follow the coordinator."""
+    configured = set(entry.runtime_data.coordinator.data.batteries)
+    _delete_issues(hass, entry, keep=configured)
+    issues = BatteryIssues(hass, entry)
+    issues.async_update()
+    return entry.runtime_data.coordinator.async_add_listener(issues.async_update)
+
+
+@callback
+def async_remove_issues(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
+    """Delete every issue of an entry that is being removed."""
+    _delete_issues(hass, entry, keep=set())
+
+
+def _delete_issues(
+    hass: HomeAssistant, entry: DynessConfigEntry, keep: set[str]
+) -> None:
+    """Delete the entry's issues except those of the batteries in `keep`."""
+    registry = ir.async_get(hass)
+    for domain, key in list(registry.issues):
+        if domain != DOMAIN:
+            continue
+        for kind in ISSUE_KINDS:
+            prefix = f"{kind}_{entry.entry_id}_"
+            if key.startswith(prefix) and key.removeprefix(prefix) not in keep:
+                ir.async_delete_issue(hass, DOMAIN, key)

@@ -114,7 +114,7 @@ async def test_diagnostics_without_data_or_device(
     battery = coordinator.data.batteries[serial]
     empty = RealtimeSnapshot.from_api(serial, [])
     coordinator.data.batteries[serial] = type(battery)(  # type: ignore[index]
-        config=battery.config, family=battery.family, realtime=None, device=None
+        config=battery.config, detection=battery.detection, realtime=None, device=None
     )
     assert empty.timestamp is None
     assert await async_setup_component(hass, "diagnostics", {})

@@ -25,10 +25,13 @@ LANGUAGES = (
     "module", ["__init__.py", "config_flow.py", "coordinator.py", "helpers.py"]
 )
 def test_exception_keys_translated(language: str, module: str) -> None:
-    """Exceptions raised in setup, flows and the coordinator have a message."""
+    """Exceptions and repair issues raised in setup, flows and the coordinator have text."""
     texts = json.loads((INTEGRATION / language).read_text())
     for key in KEY.findall((INTEGRATION / module).read_text()):
-        assert texts["exceptions"][key]["message"].strip(), (module, key)
+        if key in texts["issues"]:
+            assert texts["issues"][key]["description"].strip(), (module, key)
+        else:
+            assert texts["exceptions"][key]["message"].strip(), (module, key)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -197,7 +197,7 @@ def _battery(points: dict[str, str], template: BatteryData) -> BatteryData:
         [{"pointId": key, "pointValue": value} for key, value in points.items()],
     )
     return BatteryData(
-        config=template.config, family=template.family, realtime=snapshot
+        config=template.config, detection=template.detection, realtime=snapshot
     )
 
 
@@ -211,7 +211,7 @@ async def test_spread_and_name_helpers(
     issues = BatteryIssues(hass, init_integration)  # type: ignore[arg-type]
     stranger: Any = BatteryData(
         config=type(template.config)(device_sn="R07E00000000ABCD-BMS", model="DL5.0C"),
-        family=template.family,
+        detection=template.detection,
     )
     assert issues._name(stranger) == "DL5.0C ABCD"
     assert issues._name(template) == "PowerHaus B415"

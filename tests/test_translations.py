@@ -52,3 +52,25 @@ def test_icons_refer_to_translated_entities() -> None:
     for platform, entries in icons["entity"].items():
         for key in entries:
             assert f"/entity/{platform}/{key}/name" in STRINGS, key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build an object, refusing a key that appears twice (it would hide text)."""
+    keys = [key for key, _ in pairs]
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+    return dict(pairs)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "strings.json",
+        "icons.json",
+        "translations/en.json",
+        "translations/de.json",
+        "translations/fr.json",
+    ],
+)
+def test_no_duplicate_keys(name: str) -> None:
+    """No JSON object in the text files repeats a key."""
+    json.loads((INTEGRATION / name).read_text(), object_pairs_hook=_no_duplicates)

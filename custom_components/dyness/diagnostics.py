@@ -11,7 +11,6 @@ from homeassistant.core import HomeAssistant
 from .api import RealtimeSnapshot
 from .const import CONF_API_ID, CONF_API_SECRET
 from .coordinator import BatteryData, DynessConfigEntry
-from .families import find_model
 from .update import FIRMWARE_CHECKS
 
 REDACTED: Final = "**REDACTED**"
@@ -122,7 +121,7 @@ def _battery(
     battery: BatteryData, rejected: Mapping[str, Mapping[str, str]]
 ) -> dict[str, Any]:
     """Return what support needs to know about one battery."""
-    row = find_model(battery.model, battery.model_code)
+    row = battery.detection.row
     realtime = battery.realtime
     return {
         "serial": battery.serial,
@@ -134,10 +133,15 @@ def _battery(
         else {
             "name": row.name,
             "codes": list(row.codes),
-            "aliases": list(row.aliases),
             "family": row.family.key,
+            "variants": [variant.family.key for variant in row.variants],
         },
         "family": battery.family.key,
+        "detected_by": battery.detection.method,
+        "layout_points": {
+            metric: f"{source.kind}:{source.key}"
+            for metric, source in battery.family.points.items()
+        },
         "firmware": battery.firmware,
         "online": battery.device.online if battery.device is not None else None,
         "sample_time": realtime.timestamp if realtime is not None else None,

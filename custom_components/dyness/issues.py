@@ -20,7 +20,6 @@ from .const import (
     OFFLINE_ISSUE_AFTER,
 )
 from .coordinator import BatteryData, DynessConfigEntry
-from .entity import battery_device_info
 from .families import Metric
 
 ISSUE_OFFLINE = "battery_offline"
@@ -61,7 +60,7 @@ class BatteryIssues:
         )
         if device is not None:
             return device.name_by_user or device.name or battery.serial
-        return str(battery_device_info(battery)["name"])
+        return battery.name
 
     def _set(
         self,

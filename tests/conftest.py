@@ -14,12 +14,14 @@ from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.dyness import PLATFORMS
 from custom_components.dyness.api import CallThrottle
 from custom_components.dyness.const import (
     CONF_API_ID,
@@ -163,11 +165,23 @@ def mock_config_entry(
 
 
 @pytest.fixture
+def platforms() -> list[Platform] | None:
+    """Return the platforms to set up; None sets up all of them."""
+    return None
+
+
+@pytest.fixture
 async def init_integration(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    platforms: list[Platform] | None,
 ) -> MockConfigEntry:
     """Set up the integration against the simulator."""
     mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    with patch(
+        "custom_components.dyness.PLATFORMS",
+        platforms if platforms is not None else PLATFORMS,
+    ):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
     return mock_config_entry

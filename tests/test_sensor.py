@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
@@ -20,6 +20,12 @@ from custom_components.dyness.const import DOMAIN
 from custom_components.dyness.sensor import SENSORS
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up only the sensor platform."""
+    return [Platform.SENSOR]
 
 
 async def _next_cycle(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:
@@ -50,7 +56,8 @@ async def test_sensors(
     assert len(devices) == len(init_integration.data["batteries"])
     for device in devices:
         own = [entry for entry in entries if entry.device_id == device.id]
-        assert len(own) == len(SENSORS) == 27
+        # The 27 sensors plus the Problem sensor of the alarm model.
+        assert len(own) == len(SENSORS) + 1 == 28
         assert device.manufacturer == "Dyness"
         assert device.serial_number is not None
         assert device.sw_version

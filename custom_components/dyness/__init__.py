@@ -5,10 +5,11 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
+from .alarms import async_setup_alarms
 from .coordinator import DynessConfigEntry, DynessCoordinator, DynessRuntimeData
 from .helpers import create_client
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
@@ -18,6 +19,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     # The first refresh doubles as the connection test: auth → reauth, else retry.
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = DynessRuntimeData(client=client, coordinator=coordinator)
+    async_setup_alarms(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

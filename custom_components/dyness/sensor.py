@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, TypedDict
+from typing import Any, Final, TypedDict
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -26,8 +26,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .alarms import PROBLEM_OPTIONS, AlarmMonitor, alarm_monitor, alarm_table
 from .const import STANDBY_CURRENT
-from .coordinator import BatteryData, DynessConfigEntry
+from .coordinator import BatteryData, DynessConfigEntry, DynessCoordinator
 from .entity import DynessBatteryEntity
 from .families import Metric
 
@@ -364,6 +365,11 @@ async def async_setup_entry(
         for description in SENSORS
         if description.has_fn(battery)
     )
+    async_add_entities(
+        DynessProblemSensor(coordinator, serial, PROBLEM, alarm_monitor(hass, entry))
+        for serial, battery in coordinator.data.batteries.items()
+        if alarm_table(battery.family.key).conditions
+    )
 
 
 class DynessSensor(DynessBatteryEntity, SensorEntity):
@@ -393,3 +399,40 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
             self.async_on_remove(
                 lambda: self.coordinator.signal_wanted.discard(self.serial)
             )
+
+
+PROBLEM: Final = SensorEntityDescription(
+    key="problem",
+    translation_key="problem",
+    device_class=SensorDeviceClass.ENUM,
+    options=PROBLEM_OPTIONS,
+)
+
+
+class DynessProblemSensor(DynessBatteryEntity, SensorEntity):
+    """The battery's worst debounced condition: ok, balancing, warning, …, fault."""
+
+    def __init__(
+        self,
+        coordinator: DynessCoordinator,
+        serial: str,
+        description: SensorEntityDescription,
+        monitor: AlarmMonitor,
+    ) -> None:
+        """Initialise the sensor with the entry's alarm monitor."""
+        super().__init__(coordinator, serial, description)
+        self.monitor = monitor
+
+    @property
+    def native_value(self) -> str:
+        """Return the most serious active condition's kind."""
+        return self.monitor.battery(self.serial).problem.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """List the active and the balancing conditions in words."""
+        alarms = self.monitor.battery(self.serial)
+        return {
+            "conditions": [item.words for item in alarms.active],
+            "balancing": [item.words for item in alarms.balancing],
+        }

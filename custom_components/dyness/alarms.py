@@ -213,13 +213,6 @@ class AlarmTable:
         """Return whether high-voltage warnings count as balancing now."""
         return self.top_of_charge is not None and self.top_of_charge.reached(snapshot)
 
-    def row(self, key: str) -> AlarmRow | None:
-        """Return a master or module condition by key."""
-        for row in (*self.conditions, *self.module_conditions):
-            if row.key == key:
-                return row
-        return None
-
 
 def _row(
     key: str,
@@ -597,11 +590,6 @@ class AlarmMonitor:
         self._tables: dict[str, AlarmTable] = {}
         self._processed: DynessData | None = None
         self._transitions: dict[str, tuple[int, tuple[Transition, ...]]] = {}
-
-    def table(self, serial: str) -> AlarmTable:
-        """Return the alarm table of a battery's family."""
-        battery = self.coordinator.data.batteries.get(serial)
-        return EMPTY_TABLE if battery is None else alarm_table(battery.family.key)
 
     def tracker(self, serial: str, module: str | None = None) -> AlarmTracker | None:
         """Return the tracker of a battery or one of its modules."""

@@ -1,0 +1,338 @@
+"""Tests for the alarm and flag binary sensors and the Problem sensor."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.dyness.api import RealtimeSnapshot
+from custom_components.dyness.const import CONF_ALARM_DEBOUNCE, DOMAIN
+from custom_components.dyness.coordinator import ModuleData
+from dyness_sim import Simulator
+
+# Family A: 22 documented bits + the 4100 flag, the overall Alarm, 4 BMS flags.
+FAMILY_A_ENTITIES = 23 + 1 + 4
+
+
+async def _next_cycle(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:
+    """Move to the next poll and let it finish."""
+    frozen.tick(timedelta(minutes=5))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _serial(entry: MockConfigEntry, index: int = 0) -> str:
+    """Return the serial of a configured battery."""
+    return str(entry.data["batteries"][index]["device_sn"])
+
+
+def _entity(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    """Return the entity ID of a unique ID."""
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert entity_id is not None, unique_id
+    return entity_id
+
+
+def _state(hass: HomeAssistant, platform: str, unique_id: str) -> Any:
+    """Return the state object of a unique ID."""
+    state = hass.states.get(_entity(hass, platform, unique_id))
+    assert state is not None
+    return state
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize("platforms", [[Platform.BINARY_SENSOR]], ids=["platform"])
+async def test_binary_sensors(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every family A battery gets its alarm bits, the Alarm and the flags."""
+    await _next_cycle(hass, frozen)
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    entries = er.async_entries_for_config_entry(
+        entity_registry, init_integration.entry_id
+    )
+    devices = dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    )
+    assert len(devices) == len(init_integration.data["batteries"])
+    for device in devices:
+        own = [entry for entry in entries if entry.device_id == device.id]
+        assert len(own) == FAMILY_A_ENTITIES
+        problems = [entry for entry in own if entry.original_device_class == "problem"]
+        assert len(problems) == 24
+        assert all(
+            entry.entity_category == "diagnostic"
+            for entry in problems
+            if not entry.unique_id.endswith("_alarm")
+        )
+    assert len(entries) == FAMILY_A_ENTITIES * len(devices)
+
+
+async def test_protection_is_immediate(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """A protection bit turns its sensor, the Alarm and the Problem on at once."""
+    serial = _serial(init_integration)
+    other = _serial(init_integration, 1)
+    key = f"{serial}_cell_under_voltage_protection"
+    assert _state(hass, "binary_sensor", key).state == STATE_OFF
+    assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_OFF
+    assert _state(hass, "sensor", f"{serial}_problem").state == "ok"
+    simulator.device(serial).force_bit("protect1", 4)
+    await _next_cycle(hass, frozen)
+    assert _state(hass, "binary_sensor", key).state == STATE_ON
+    assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_ON
+    problem = _state(hass, "sensor", f"{serial}_problem")
+    assert problem.state == "protection"
+    assert problem.attributes["conditions"] == ["Cell under-voltage protection"]
+    # The BMS's overall flag (4100) follows; as a summary it is debounced.
+    await _next_cycle(hass, frozen)
+    assert _state(hass, "sensor", f"{serial}_problem").attributes["conditions"] == [
+        "Cell under-voltage protection",
+        "Overall alarm flag",
+    ]
+    # The other battery is untouched.
+    assert _state(hass, "binary_sensor", f"{other}_alarm").state == STATE_OFF
+    simulator.device(serial).force_bit("protect1", 4, active=False)
+    await _next_cycle(hass, frozen)
+    assert _state(hass, "binary_sensor", key).state == STATE_OFF
+    assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_OFF
+    assert _state(hass, "sensor", f"{serial}_problem").state == "ok"
+
+
+async def test_warning_needs_two_distinct_samples(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """A warning shows only on its second sample; re-polls do not count."""
+    serial = _serial(init_integration)
+    key = f"{serial}_cell_temperature_imbalance_warning"
+    coordinator = init_integration.runtime_data.coordinator
+    simulator.device(serial).force_bit("alarm2", 7)
+    await _next_cycle(hass, frozen)
+    assert _state(hass, "binary_sensor", key).state == STATE_OFF
+    # Polling the same sample again (same T) is not a second sample.
+    for _ in range(2):
+        frozen.tick(timedelta(seconds=5))
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        assert _state(hass, "binary_sensor", key).state == STATE_OFF
+    assert _state(hass, "sensor", f"{serial}_problem").state == "ok"
+    await _next_cycle(hass, frozen)
+    assert _state(hass, "binary_sensor", key).state == STATE_ON
+    assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_ON
+    problem = _state(hass, "sensor", f"{serial}_problem")
+    assert problem.state == "warning"
+    assert problem.attributes["conditions"] == ["Cell temperature imbalance warning"]
+
+
+@pytest.mark.parametrize("debounce", [1, 3])
+async def test_debounce_option(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+    debounce: int,
+) -> None:
+    """The option sets how many samples a warning must hold."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={CONF_ALARM_DEBOUNCE: debounce}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    serial = _serial(mock_config_entry)
+    key = f"{serial}_charge_overcurrent_warning"
+    simulator.device(serial).force_bit("alarm2", 6)
+    for _ in range(debounce - 1):
+        await _next_cycle(hass, frozen)
+        assert _state(hass, "binary_sensor", key).state == STATE_OFF
+    await _next_cycle(hass, frozen)
+    assert _state(hass, "binary_sensor", key).state == STATE_ON
+
+
+async def test_flicker_raises_nothing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """A warning that is set every other sample never turns on."""
+    serial = _serial(init_integration)
+    key = f"{serial}_mosfet_high_temperature_warning"
+    battery = simulator.device(serial)
+    for sample in range(6):
+        battery.force_bit("alarm1", 1, active=sample % 2 == 0)
+        await _next_cycle(hass, frozen)
+        assert _state(hass, "binary_sensor", key).state == STATE_OFF
+        assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_OFF
+
+
+async def test_top_of_charge_is_balancing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """High-voltage warnings at 100 % with charging disabled are balancing."""
+    serial = _serial(init_integration)
+    battery = simulator.device(serial)
+    battery.set_soc(100, simulator.clock.now())
+    battery.force_bit("alarm1", 5)
+    battery.force_bit("alarm1", 7)
+    for _ in range(3):
+        await _next_cycle(hass, frozen)
+        assert _state(hass, "binary_sensor", f"{serial}_charging_allowed").state == (
+            STATE_OFF
+        )
+        high = _state(hass, "binary_sensor", f"{serial}_cell_high_voltage_warning")
+        assert high.state == STATE_OFF
+        assert high.attributes["balancing"] is True
+        pack = _state(hass, "binary_sensor", f"{serial}_pack_high_voltage_warning")
+        assert pack.state == STATE_OFF
+        assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_OFF
+        problem = _state(hass, "sensor", f"{serial}_problem")
+        assert problem.state == "balancing"
+        assert problem.attributes["conditions"] == []
+        assert problem.attributes["balancing"] == [
+            "Cell high voltage warning",
+            "Pack high voltage warning",
+        ]
+
+
+async def test_flags_follow_the_status_byte(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """Charging/discharging allowed and force charge show bits 4008/4007/4005-6."""
+    serial = _serial(init_integration)
+    assert _state(hass, "binary_sensor", f"{serial}_charging_allowed").state == STATE_ON
+    assert _state(hass, "binary_sensor", f"{serial}_discharging_allowed").state == (
+        STATE_ON
+    )
+    simulator.device(serial).set_soc(5, simulator.clock.now())
+    await _next_cycle(hass, frozen)
+    assert _state(hass, "binary_sensor", f"{serial}_discharging_allowed").state == (
+        STATE_OFF
+    )
+    assert _state(hass, "binary_sensor", f"{serial}_force_charge").state == STATE_ON
+
+
+def _module_snapshot(serial: str, at: str, protection: int) -> RealtimeSnapshot:
+    """Return a module sample with its three fault codes."""
+    return RealtimeSnapshot.from_api(
+        serial,
+        [
+            {"pointId": "T", "pointValue": at},
+            {"pointId": "14300", "pointValue": "0"},
+            {"pointId": "15200", "pointValue": "0"},
+            {"pointId": "16300", "pointValue": str(protection)},
+        ],
+    )
+
+
+async def _set_module(
+    hass: HomeAssistant, entry: MockConfigEntry, module: ModuleData | None
+) -> None:
+    """Give the first battery one module (or none) in the coordinator's data."""
+    coordinator = entry.runtime_data.coordinator
+    data = coordinator.data
+    serial = _serial(entry)
+    battery = data.batteries[serial]
+    modules = {} if module is None else {module.serial: module}
+    coordinator.async_set_updated_data(
+        replace(
+            data,
+            batteries={**data.batteries, serial: replace(battery, modules=modules)},
+        )
+    )
+    await hass.async_block_till_done()
+
+
+async def test_module_alarms(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Module codes become sensors on the module's device, added when it appears."""
+    serial = _serial(init_integration)
+    module_sn = "0106032412230990"
+    assert (
+        er.async_get(hass).async_get_entity_id(
+            "binary_sensor", DOMAIN, f"{module_sn}_protection_code"
+        )
+        is None
+    )
+    module = ModuleData(
+        serial=module_sn,
+        index=1,
+        realtime=_module_snapshot(module_sn, "2026-06-21 10:00:00", 0),
+    )
+    await _set_module(hass, init_integration, module)
+    state = _state(hass, "binary_sensor", f"{module_sn}_protection_code")
+    assert state.state == STATE_OFF
+    assert state.attributes["code"] == 0
+    entry = er.async_get(hass).async_get(state.entity_id)
+    assert entry is not None
+    device = device_registry.async_get(entry.device_id or "")
+    assert device is not None
+    assert device.identifiers == {(DOMAIN, module_sn)}
+    parent = device_registry.async_get_device(identifiers={(DOMAIN, serial)})
+    assert parent is not None
+    assert device.via_device_id == parent.id
+    assert device.name.endswith("module 1")  # type: ignore[union-attr]
+    warning = _state(hass, "binary_sensor", f"{module_sn}_alarm_code_1")
+    assert warning.attributes == {
+        **warning.attributes,
+        "balancing": False,
+        "code": 0,
+    }
+
+    await _set_module(
+        hass,
+        init_integration,
+        replace(module, realtime=_module_snapshot(module_sn, "2026-06-21 10:05:00", 8)),
+    )
+    state = _state(hass, "binary_sensor", f"{module_sn}_protection_code")
+    assert state.state == STATE_ON
+    assert state.attributes["code"] == 8
+    assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_ON
+    problem = _state(hass, "sensor", f"{serial}_problem")
+    assert problem.state == "protection"
+    assert problem.attributes["conditions"] == ["Protection code (module 1)"]
+
+    await _set_module(hass, init_integration, replace(module, realtime=None))
+    assert (
+        _state(hass, "binary_sensor", f"{module_sn}_protection_code").state
+        == STATE_UNAVAILABLE
+    )
+    await _set_module(hass, init_integration, None)
+    assert (
+        _state(hass, "binary_sensor", f"{module_sn}_protection_code").state
+        == STATE_UNAVAILABLE
+    )

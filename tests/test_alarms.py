@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 
 from custom_components.dyness.alarms import (
     AlarmKind,
+    AlarmMonitor,
     AlarmTracker,
+    BatteryAlarms,
     ProblemState,
     alarm_table,
     debounce_option,
@@ -18,7 +22,13 @@ from custom_components.dyness.alarms import (
     worst,
 )
 from custom_components.dyness.api import RealtimeSnapshot
-from custom_components.dyness.families import FamilyKey
+from custom_components.dyness.coordinator import (
+    BatteryConfig,
+    BatteryData,
+    DynessData,
+    ModuleData,
+)
+from custom_components.dyness.families import Family, FamilyKey
 
 START = datetime(2026, 6, 21, 10, 0, 0, tzinfo=UTC)
 
@@ -529,3 +539,110 @@ class _Entry:
 def test_debounce_option(options: dict[str, Any], expected: int) -> None:
     """The option is read from entry.options with the default of 2."""
     assert debounce_option(_Entry(options)) == expected  # type: ignore[arg-type]
+
+
+def _battery(
+    family: FamilyKey,
+    realtime: RealtimeSnapshot | None,
+    modules: dict[str, ModuleData] | None = None,
+) -> BatteryData:
+    """Return coordinator data of one battery of a family."""
+    return BatteryData(
+        config=BatteryConfig(device_sn="SN-BDU"),
+        family=Family(key=family, points=MappingProxyType({})),
+        realtime=realtime,
+        modules=modules or {},
+    )
+
+
+class _Coordinator:
+    """A stand-in that only holds coordinator data."""
+
+    def __init__(self) -> None:
+        self.data: DynessData | None = None
+
+
+def test_monitor_runs_battery_and_module_trackers() -> None:
+    """The monitor feeds each battery and module once per coordinator cycle."""
+    coordinator = _Coordinator()
+    monitor = AlarmMonitor(coordinator, debounce=2)  # type: ignore[arg-type]
+    monitor.sync()
+    assert monitor.generation == 0
+    module = ModuleData(serial="M1", index=1, realtime=snap({"16300": 0}))
+    coordinator.data = DynessData(
+        batteries={
+            "SN-BDU": _battery(
+                FamilyKey.LV_BMS, snap(quiet(FAMILY_A_BITS)), {"M1": module}
+            )
+        }
+    )
+    assert monitor.battery("SN-BDU").problem is ProblemState.OK
+    assert monitor.generation == 1
+    monitor.sync()
+    assert monitor.generation == 1
+    assert monitor.transitions("SN-BDU") == (0, ())
+    coordinator.data = DynessData(
+        batteries={
+            "SN-BDU": _battery(
+                FamilyKey.LV_BMS,
+                snap({**quiet(FAMILY_A_BITS), "3406": 1}, at=_later(1)),
+                {"M1": replace(module, realtime=snap({"16300": 4}, at=_later(1)))},
+            )
+        }
+    )
+    generation, changes = monitor.transitions("SN-BDU")
+    assert generation == 2
+    assert {(c.key, c.module, c.event_type) for c in changes} == {
+        ("cell_over_voltage_protection", None, "alarm_raised"),
+        ("protection_code", "M1", "alarm_raised"),
+    }
+    alarms = monitor.battery("SN-BDU")
+    assert alarms.problem is ProblemState.PROTECTION
+    assert [item.words for item in alarms.active] == [
+        "Cell over-voltage protection",
+        "Protection code (module 1)",
+    ]
+    assert monitor.battery("unknown") == BatteryAlarms()
+
+    # A family detected late starts a new, silent baseline; HV sub-boxes have no rows.
+    coordinator.data = DynessData(
+        batteries={
+            "SN-BDU": _battery(
+                FamilyKey.HV_TOWER,
+                snap({"5104": 1}, at=_later(2)),
+                {"M1": replace(module, realtime=snap({"16300": 4}, at=_later(2)))},
+            )
+        }
+    )
+    assert monitor.transitions("SN-BDU")[0] == 2
+    assert monitor.tracker("SN-BDU", "M1") is None
+    tracker = monitor.tracker("SN-BDU")
+    assert tracker is not None
+    assert tracker.active == {"system_fault"}
+    assert monitor.battery("SN-BDU").problem is ProblemState.FAULT
+
+
+def test_top_of_charge_applies_to_module_warnings() -> None:
+    """Module warning codes at the battery's top of charge count as balancing."""
+    coordinator = _Coordinator()
+    monitor = AlarmMonitor(coordinator, debounce=1)  # type: ignore[arg-type]
+    module = ModuleData(serial="M1", index=3, realtime=snap({"14300": 0}))
+    coordinator.data = DynessData(
+        batteries={
+            "SN-BDU": _battery(FamilyKey.LV_BMS, snap(_top(97, 1)), {"M1": module})
+        }
+    )
+    monitor.sync()
+    coordinator.data = DynessData(
+        batteries={
+            "SN-BDU": _battery(
+                FamilyKey.LV_BMS,
+                snap(_top(100, 0), at=_later(1)),
+                {"M1": replace(module, realtime=snap({"14300": 16}, at=_later(1)))},
+            )
+        }
+    )
+    alarms = monitor.battery("SN-BDU")
+    assert alarms.problem is ProblemState.BALANCING
+    assert [item.words for item in alarms.balancing] == ["Alarm code 1 (module 3)"]
+    assert monitor.transitions("SN-BDU") == (0, ())

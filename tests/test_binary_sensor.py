@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
+from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
+from homeassistant.const import (
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
@@ -18,9 +26,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.dyness.api import RealtimeSnapshot
+from custom_components.dyness.api import DynessClient, RealtimeSnapshot
 from custom_components.dyness.const import CONF_ALARM_DEBOUNCE, DOMAIN
 from custom_components.dyness.coordinator import ModuleData
+from custom_components.dyness.families import Family, FamilyKey
 from dyness_sim import Simulator
 
 # Family A: 22 documented bits + the 4100 flag, the overall Alarm, 4 BMS flags.
@@ -336,3 +345,134 @@ async def test_module_alarms(
         _state(hass, "binary_sensor", f"{module_sn}_protection_code").state
         == STATE_UNAVAILABLE
     )
+
+
+def _tower_pro_snapshot(serial: str) -> RealtimeSnapshot:
+    """Return a full Tower Pro at the top of charge with 4402 and register 3 set."""
+    points = {"T": "2026-06-21 10:00:00", "1400": "100", "2000": "0.0"}
+    points |= {str(4400 + 100 * n): "0" for n in range(6)}
+    points |= {"4400": "2", "4600": "5"}
+    return RealtimeSnapshot.from_api(
+        serial,
+        [{"pointId": key, "pointValue": value} for key, value in points.items()],
+    )
+
+
+async def test_tower_pro(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """A Tower Pro gets its two known bits and six register sensors, no flags."""
+    family = Family(key=FamilyKey.HV_TOWER_PRO, points=MappingProxyType({}))
+    mock_config_entry.add_to_hass(hass)
+    with (
+        patch(
+            "custom_components.dyness.coordinator.detect_family", return_value=family
+        ),
+        patch.object(
+            DynessClient,
+            "get_realtime_data",
+            AsyncMock(side_effect=_tower_pro_snapshot),
+        ),
+    ):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    serial = _serial(mock_config_entry)
+    registry = er.async_get(hass)
+    keys = {
+        entry.unique_id.removeprefix(f"{serial}_")
+        for entry in er.async_entries_for_config_entry(
+            registry, mock_config_entry.entry_id
+        )
+        if entry.unique_id.startswith(serial) and entry.domain == "binary_sensor"
+    }
+    assert keys == {
+        "alarm",
+        "cell_voltage_high_level_1",
+        "charge_temperature_high_level_1",
+        *(f"alarm_register_{n}" for n in range(1, 7)),
+    }
+    register = _state(hass, "binary_sensor", f"{serial}_alarm_register_3")
+    assert register.name.endswith("Alarm register 3")
+    assert register.state == STATE_ON
+    assert register.attributes["code"] == 5
+    first = _state(hass, "binary_sensor", f"{serial}_alarm_register_1")
+    assert first.state == STATE_OFF
+    assert first.attributes["code"] == 0
+    high = _state(hass, "binary_sensor", f"{serial}_cell_voltage_high_level_1")
+    assert high.state == STATE_OFF
+    assert high.attributes["balancing"] is True
+    problem = _state(hass, "sensor", f"{serial}_problem")
+    assert problem.state == "warning"
+    assert problem.attributes == {
+        **problem.attributes,
+        "conditions": ["Alarm register 3"],
+        "balancing": ["Cell voltage high (level 1)"],
+    }
+
+
+async def test_no_alarm_entities_without_a_table(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """A family without documented alarms (Cygni) gets no alarm entity."""
+    family = Family(key=FamilyKey.CYGNI, points=MappingProxyType({}))
+    mock_config_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.dyness.coordinator.detect_family", return_value=family
+    ):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    entries = er.async_entries_for_config_entry(
+        er.async_get(hass), mock_config_entry.entry_id
+    )
+    assert entries
+    assert not [
+        entry for entry in entries if entry.domain in ("binary_sensor", "event")
+    ]
+    assert not [entry for entry in entries if entry.unique_id.endswith("_problem")]
+
+
+async def test_module_sensors_after_family_change(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A late family change drops the module's tracker: its sensors go unknown."""
+    serial = _serial(init_integration)
+    module_sn = "0106032412230991"
+    module = ModuleData(
+        serial=module_sn,
+        index=2,
+        realtime=_module_snapshot(module_sn, "2026-06-21 10:00:00", 1),
+    )
+    await _set_module(hass, init_integration, module)
+    key = f"{module_sn}_protection_code"
+    assert _state(hass, "binary_sensor", key).state == STATE_ON
+    coordinator = init_integration.runtime_data.coordinator
+    data = coordinator.data
+    battery = data.batteries[serial]
+    tower = Family(key=FamilyKey.HV_TOWER, points=MappingProxyType({}))
+    coordinator.async_set_updated_data(
+        replace(
+            data, batteries={**data.batteries, serial: replace(battery, family=tower)}
+        )
+    )
+    await hass.async_block_till_done()
+    state = _state(hass, "binary_sensor", key)
+    assert state.state == STATE_UNKNOWN
+    assert "code" not in state.attributes
+    assert _state(hass, "sensor", f"{serial}_problem").state == "ok"
+
+    coordinator.async_set_updated_data(
+        replace(
+            data, batteries={k: v for k, v in data.batteries.items() if k != serial}
+        )
+    )
+    await hass.async_block_till_done()
+    assert _state(hass, "binary_sensor", key).state == STATE_UNAVAILABLE
+    coordinator.last_update_success = False
+    coordinator.async_update_listeners()
+    await hass.async_block_till_done()
+    assert _state(hass, "binary_sensor", key).state == STATE_UNAVAILABLE

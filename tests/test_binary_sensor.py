@@ -476,3 +476,26 @@ async def test_module_sensors_after_family_change(
     coordinator.async_update_listeners()
     await hass.async_block_till_done()
     assert _state(hass, "binary_sensor", key).state == STATE_UNAVAILABLE
+
+
+async def test_debounce_option_change_applies_without_reload(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """Changing the option takes effect from the next sample, keeping the state."""
+    serial = _serial(init_integration)
+    protection = f"{serial}_pack_over_voltage_protection"
+    simulator.device(serial).force_bit("protect1", 7)
+    await _next_cycle(hass, frozen)
+    assert _state(hass, "binary_sensor", protection).state == STATE_ON
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_ALARM_DEBOUNCE: 1}
+    )
+    await hass.async_block_till_done()
+    assert _state(hass, "binary_sensor", protection).state == STATE_ON
+    key = f"{serial}_cell_low_voltage_warning"
+    simulator.device(serial).force_bit("alarm1", 4)
+    await _next_cycle(hass, frozen)
+    assert _state(hass, "binary_sensor", key).state == STATE_ON

@@ -591,6 +591,12 @@ class AlarmMonitor:
         self._processed: DynessData | None = None
         self._transitions: dict[str, tuple[int, tuple[Transition, ...]]] = {}
 
+    def set_debounce(self, debounce: int) -> None:
+        """Apply a new debounce to every tracker from the next sample on."""
+        self.debounce = max(1, debounce)
+        for tracker in self._trackers.values():
+            tracker.debounce = self.debounce
+
     def tracker(self, serial: str, module: str | None = None) -> AlarmTracker | None:
         """Return the tracker of a battery or one of its modules."""
         self.sync()
@@ -699,6 +705,12 @@ def async_setup_alarms(hass: HomeAssistant, entry: DynessConfigEntry) -> AlarmMo
     monitor.sync()
     remove: CALLBACK_TYPE = coordinator.async_add_listener(monitor.sync)
     entry.async_on_unload(remove)
+
+    async def _options_updated(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
+        """Take a changed debounce option without reloading (no new baseline)."""
+        monitor.set_debounce(debounce_option(entry))
+
+    entry.async_on_unload(entry.add_update_listener(_options_updated))
 
     @callback
     def _forget() -> None:

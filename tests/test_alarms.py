@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -646,3 +648,22 @@ def test_top_of_charge_applies_to_module_warnings() -> None:
     assert alarms.problem is ProblemState.BALANCING
     assert [item.words for item in alarms.balancing] == ["Alarm code 1 (module 3)"]
     assert monitor.transitions("SN-BDU") == (0, ())
+
+
+def test_words_match_the_translations() -> None:
+    """The English words on the Problem sensor are the entities' English names."""
+    strings = json.loads(
+        (
+            Path(__file__).parent.parent
+            / "custom_components"
+            / "dyness"
+            / "strings.json"
+        ).read_text()
+    )["entity"]["binary_sensor"]
+    for family in FamilyKey:
+        table = alarm_table(family)
+        for row in (*table.conditions, *table.module_conditions):
+            name = strings[row.translation_key]["name"]
+            assert name.format(**(row.translation_placeholders or {})) == row.name
+        for flag in table.flags:
+            assert flag.translation_key in strings

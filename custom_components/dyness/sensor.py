@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, TypedDict
+from typing import Final, TypedDict
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -28,7 +28,7 @@ from homeassistant.helpers.typing import StateType
 
 from .alarms import PROBLEM_OPTIONS, AlarmMonitor, alarm_monitor, alarm_table
 from .const import STANDBY_CURRENT
-from .coordinator import BatteryData, DynessConfigEntry, DynessCoordinator
+from .coordinator import BatteryData, DynessConfigEntry
 from .entity import DynessBatteryEntity
 from .families import Metric
 
@@ -366,7 +366,7 @@ async def async_setup_entry(
         if description.has_fn(battery)
     )
     async_add_entities(
-        DynessProblemSensor(coordinator, serial, PROBLEM, alarm_monitor(hass, entry))
+        DynessProblemSensor(coordinator, serial, PROBLEM)
         for serial, battery in coordinator.data.batteries.items()
         if alarm_table(battery.family.key).conditions
     )
@@ -412,16 +412,10 @@ PROBLEM: Final = SensorEntityDescription(
 class DynessProblemSensor(DynessBatteryEntity, SensorEntity):
     """The battery's worst debounced condition: ok, balancing, warning, …, fault."""
 
-    def __init__(
-        self,
-        coordinator: DynessCoordinator,
-        serial: str,
-        description: SensorEntityDescription,
-        monitor: AlarmMonitor,
-    ) -> None:
-        """Initialise the sensor with the entry's alarm monitor."""
-        super().__init__(coordinator, serial, description)
-        self.monitor = monitor
+    @property
+    def monitor(self) -> AlarmMonitor:
+        """Return the alarm monitor of the entity's config entry."""
+        return alarm_monitor(self.hass, self.coordinator.config_entry)
 
     @property
     def native_value(self) -> str:
@@ -429,7 +423,7 @@ class DynessProblemSensor(DynessBatteryEntity, SensorEntity):
         return self.monitor.battery(self.serial).problem.value
 
     @property
-    def extra_state_attributes(self) -> dict[str, Any]:
+    def extra_state_attributes(self) -> dict[str, list[str]]:
         """List the active and the balancing conditions in words."""
         alarms = self.monitor.battery(self.serial)
         return {

@@ -9,7 +9,7 @@ runs one tracker per battery and module of a config entry.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
@@ -571,8 +571,6 @@ class BatteryAlarms:
     problem: ProblemState = ProblemState.OK
     active: tuple[ActiveCondition, ...] = ()
     balancing: tuple[ActiveCondition, ...] = ()
-    transitions: tuple[Transition, ...] = field(default=())
-    generation: int = 0
 
 
 ALARM_MONITORS: HassKey[dict[str, AlarmMonitor]] = HassKey(f"{DOMAIN}_alarms")
@@ -682,7 +680,6 @@ class AlarmMonitor:
             ),
             active=tuple(active),
             balancing=tuple(balancing),
-            generation=self.generation,
         )
 
 

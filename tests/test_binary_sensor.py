@@ -499,3 +499,80 @@ async def test_debounce_option_change_applies_without_reload(
     simulator.device(serial).force_bit("alarm1", 4)
     await _next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", key).state == STATE_ON
+
+
+# Re-typed from dyness-api.md §9: simulator byte, bit, pointNameCn, entity key, kind.
+FAMILY_A_END_TO_END = [
+    ("alarm1", 0, "单芯电压一致性告警", "cell_voltage_imbalance_warning", "warning"),
+    ("alarm1", 1, "MOSFET高温", "mosfet_high_temperature_warning", "warning"),
+    ("alarm1", 2, "单芯温度低温", "cell_low_temperature_warning", "warning"),
+    ("alarm1", 3, "单芯温度高温", "cell_high_temperature_warning", "warning"),
+    ("alarm1", 4, "单芯电压低压", "cell_low_voltage_warning", "warning"),
+    ("alarm1", 5, "单芯电压高压", "cell_high_voltage_warning", "warning"),
+    ("alarm1", 6, "模块总压低压", "pack_low_voltage_warning", "warning"),
+    ("alarm1", 7, "模块总压高压", "pack_high_voltage_warning", "warning"),
+    ("alarm2", 4, "内部通信错误", "internal_communication_error", "warning"),
+    ("alarm2", 5, "放电过流告警", "discharge_overcurrent_warning", "warning"),
+    ("alarm2", 6, "充电过流告警", "charge_overcurrent_warning", "warning"),
+    (
+        "alarm2",
+        7,
+        "单芯温度一致性告警",
+        "cell_temperature_imbalance_warning",
+        "warning",
+    ),
+    ("protect1", 1, "MOSFET过温", "mosfet_over_temperature_protection", "protection"),
+    ("protect1", 2, "单芯温度欠温", "cell_under_temperature_protection", "protection"),
+    ("protect1", 3, "单芯温度过温", "cell_over_temperature_protection", "protection"),
+    ("protect1", 4, "单芯电压欠压", "cell_under_voltage_protection", "protection"),
+    ("protect1", 5, "单芯电压过压", "cell_over_voltage_protection", "protection"),
+    ("protect1", 6, "模块总压欠压", "pack_under_voltage_protection", "protection"),
+    ("protect1", 7, "模块总压过压", "pack_over_voltage_protection", "protection"),
+    ("protect2", 3, "系统故障保护", "system_fault_protection", "fault"),
+    ("protect2", 5, "放电过流保护", "discharge_overcurrent_protection", "protection"),
+    ("protect2", 6, "充电过流保护", "charge_overcurrent_protection", "protection"),
+]
+BYTE_POINTS = {"alarm1": 3200, "alarm2": 3300, "protect1": 3400, "protect2": 3500}
+
+
+@pytest.mark.parametrize(
+    ("byte", "bit", "label", "key", "kind"),
+    FAMILY_A_END_TO_END,
+    ids=[row[3] for row in FAMILY_A_END_TO_END],
+)
+async def test_each_family_a_bit_end_to_end(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+    byte: str,
+    bit: int,
+    label: str,
+    key: str,
+    kind: str,
+) -> None:
+    """Forcing one bit in the simulator turns on exactly its entity."""
+    serial = _serial(init_integration)
+    coordinator = init_integration.runtime_data.coordinator
+    simulator.device(serial).force_bit(byte, bit)
+    samples = 2 if kind == "warning" else 1
+    for _ in range(samples):
+        await _next_cycle(hass, frozen)
+    snapshot = coordinator.data.batteries[serial].realtime
+    point = str(BYTE_POINTS[byte] + bit + 1)
+    assert snapshot.points[point].name_cn == label
+    on = {
+        entry.unique_id.removeprefix(f"{serial}_")
+        for entry in er.async_entries_for_config_entry(
+            er.async_get(hass), init_integration.entry_id
+        )
+        if entry.domain == "binary_sensor"
+        and entry.unique_id.startswith(serial)
+        and hass.states.get(entry.entity_id).state == STATE_ON  # type: ignore[union-attr]
+    }
+    # The simulator raises the overall flag 4100 with any protection (debounced).
+    assert on - {"charging_allowed", "discharging_allowed", "overall_alarm"} == {
+        key,
+        "alarm",
+    }
+    assert _state(hass, "sensor", f"{serial}_problem").state == kind

@@ -6,11 +6,17 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
+from .alarms import async_setup_alarms
 from .coordinator import DynessConfigEntry, DynessCoordinator, DynessRuntimeData
 from .helpers import create_client, device_in_use
 from .issues import async_remove_issues, async_setup_issues
 
-PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.UPDATE]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.SENSOR,
+    Platform.UPDATE,
+]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
@@ -20,6 +26,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     # The first refresh doubles as the connection test: auth → reauth, else retry.
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = DynessRuntimeData(client=client, coordinator=coordinator)
+    async_setup_alarms(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))
     options = dict(entry.options)

@@ -39,6 +39,20 @@ def module_device_info(battery: BatteryData, module: ModuleData) -> DeviceInfo:
     )
 
 
+def polled_on_request(battery: BatteryData) -> bool:
+    """Return whether module entities start disabled: a lone module repeats its master."""
+    return len(battery.modules) < 2
+
+
+def want_module(
+    entity: CoordinatorEntity[DynessCoordinator], module_serial: str, key: str
+) -> None:
+    """Make the coordinator poll a module while this entity exists."""
+    wanted = (module_serial, key)
+    entity.coordinator.module_entities.add(wanted)
+    entity.async_on_remove(lambda: entity.coordinator.module_entities.discard(wanted))
+
+
 def add_entities_as_they_appear(
     entry: DynessConfigEntry,
     add: Callable[[Iterable[Entity]], None],
@@ -112,8 +126,7 @@ class DynessModuleEntity(CoordinatorEntity[DynessCoordinator]):
         self._attr_device_info = module_device_info(
             battery, battery.modules[module_serial]
         )
-        # A lone module repeats its master's values: poll it only on request.
-        if len(battery.modules) < 2:
+        if polled_on_request(battery):
             self._attr_entity_registry_enabled_default = False
 
     @property
@@ -131,6 +144,4 @@ class DynessModuleEntity(CoordinatorEntity[DynessCoordinator]):
     async def async_added_to_hass(self) -> None:
         """Register as a reason to poll this module while the entity exists."""
         await super().async_added_to_hass()
-        wanted = (self.module_serial, self.entity_description.key)
-        self.coordinator.module_entities.add(wanted)
-        self.async_on_remove(lambda: self.coordinator.module_entities.discard(wanted))
+        want_module(self, self.module_serial, self.entity_description.key)

@@ -28,6 +28,7 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .alarms import PROBLEM_OPTIONS, AlarmMonitor, alarm_monitor, alarm_table
 from .const import STANDBY_CURRENT
 from .coordinator import BatteryData, DynessConfigEntry, DynessCoordinator, ModuleData
 from .entity import DynessBatteryEntity, DynessModuleEntity, add_entities_as_they_appear
@@ -522,6 +523,12 @@ def _new_sensors(coordinator: DynessCoordinator, known: set[str]) -> list[Entity
             if unique_id not in known:
                 known.add(unique_id)
                 new.append(DynessSensor(coordinator, serial, description))
+        if (
+            f"{serial}_problem" not in known
+            and alarm_table(battery.family.key).conditions
+        ):
+            known.add(f"{serial}_problem")
+            new.append(DynessProblemSensor(coordinator, serial, PROBLEM))
         for module_sn, module in battery.modules.items():
             if module.realtime is None:
                 continue
@@ -585,3 +592,34 @@ class DynessModuleSensor(DynessModuleEntity, SensorEntity):
         """Return the sensor's value."""
         module = self.module
         return None if module is None else self.entity_description.value_fn(module)
+
+
+PROBLEM: Final = SensorEntityDescription(
+    key="problem",
+    translation_key="problem",
+    device_class=SensorDeviceClass.ENUM,
+    options=PROBLEM_OPTIONS,
+)
+
+
+class DynessProblemSensor(DynessBatteryEntity, SensorEntity):
+    """The battery's worst debounced condition: ok, balancing, warning, …, fault."""
+
+    @property
+    def monitor(self) -> AlarmMonitor:
+        """Return the alarm monitor of the entity's config entry."""
+        return alarm_monitor(self.hass, self.coordinator.config_entry)
+
+    @property
+    def native_value(self) -> str:
+        """Return the most serious active condition's kind."""
+        return self.monitor.battery(self.serial).problem.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, list[str]]:
+        """List the active and the balancing conditions in words."""
+        alarms = self.monitor.battery(self.serial)
+        return {
+            "conditions": [item.words for item in alarms.active],
+            "balancing": [item.words for item in alarms.balancing],
+        }

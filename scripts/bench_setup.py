@@ -11,7 +11,12 @@ from pathlib import Path
 import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-# Our package first, or the harness's own custom_components package shadows it.
+# What the harness's pytest plugin does first: make Home Assistant's clocks
+# (dt_util.utcnow, the event helpers' clock) ones that freezegun can move, or
+# the steady-state run moves the simulator's time but not the integration's.
+import pytest_homeassistant_custom_component.patch_time  # noqa: F401  # isort: skip
+
+# Our package next, or the harness's own custom_components package shadows it.
 import custom_components.dyness  # noqa: F401  # isort: skip
 
 import argparse
@@ -41,6 +46,10 @@ from dyness_sim import SimClock, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 
 START = datetime(2026, 6, 21, 4, 0, 0, tzinfo=UTC)
+
+
+class BenchError(Exception):
+    """A measurement could not be taken; the message says why."""
 
 
 def _entry(sim: Simulator) -> MockConfigEntry:
@@ -84,27 +93,50 @@ def _states_ready(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[int, int
     return len(entities), len(known)
 
 
-async def measure_setup(runs: int) -> list[float]:
+def _session() -> aiohttp.ClientSession:
+    """Return a plain client session for the integration.
+
+    Home Assistant's shared session needs the network and zeroconf integrations
+    for its resolver, which the bare test instance does not load.
+    """
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+
+
+async def measure_setup(runs: int, max_seconds: float) -> list[float]:
     """Set the entry up `runs` times in real time; return seconds to all states."""
     timings = []
-    for _ in range(runs):
+    for run in range(1, runs + 1):
         sim = Simulator.default(clock=SimClock.real())
         await sim.start(host="127.0.0.1", port=0)
-        async with async_test_home_assistant() as hass:
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-            entry = _entry(sim)
-            entry.add_to_hass(hass)
-            began = time.perf_counter()
-            await hass.config_entries.async_setup(entry.entry_id)
-            while True:
-                total, known = _states_ready(hass, entry)
-                if total and total == known:
-                    break
-                await asyncio.sleep(0.01)
-            timings.append(time.perf_counter() - began)
-            await hass.config_entries.async_unload(entry.entry_id)
-            await hass.async_stop(force=True)
-        await sim.stop()
+        session = _session()
+        try:
+            with patch(
+                "custom_components.dyness.helpers.async_get_clientsession",
+                return_value=session,
+            ):
+                async with async_test_home_assistant() as hass:
+                    hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+                    entry = _entry(sim)
+                    entry.add_to_hass(hass)
+                    began = time.perf_counter()
+                    if not await hass.config_entries.async_setup(entry.entry_id):
+                        raise BenchError(f"run {run}: setup failed ({entry.state})")
+                    while True:
+                        total, known = _states_ready(hass, entry)
+                        if total and total == known:
+                            break
+                        if time.perf_counter() - began > max_seconds:
+                            raise BenchError(
+                                f"run {run}: only {known} of {total} entities had a "
+                                f"state after {max_seconds:.0f} s"
+                            )
+                        await asyncio.sleep(0.01)
+                    timings.append(time.perf_counter() - began)
+                    await hass.config_entries.async_unload(entry.entry_id)
+                    await hass.async_stop(force=True)
+        finally:
+            await session.close()
+            await sim.stop()
     return timings
 
 
@@ -118,9 +150,7 @@ async def measure_steady_state(hours: int) -> dict[str, Any]:
 
         sim = Simulator.default(clock=SimClock.real())
         await sim.start(host="127.0.0.1", port=0)
-        session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(force_close=True)
-        )
+        session = _session()
         with (
             patch(
                 "custom_components.dyness.helpers.CallThrottle",
@@ -135,7 +165,8 @@ async def measure_steady_state(hours: int) -> dict[str, Any]:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
                 entry = _entry(sim)
                 entry.add_to_hass(hass)
-                await hass.config_entries.async_setup(entry.entry_id)
+                if not await hass.config_entries.async_setup(entry.entry_id):
+                    raise BenchError(f"steady state: setup failed ({entry.state})")
                 await hass.async_block_till_done(wait_background_tasks=True)
                 # Let the start-up calls age out of the count: measure steady state.
                 frozen.tick(timedelta(minutes=30))
@@ -168,10 +199,17 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hours", type=int, default=24)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--timeout", type=float, default=120, help="per setup run, in seconds"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    timings = await measure_setup(args.runs)
+    try:
+        timings = await measure_setup(args.runs, args.timeout)
+    except BenchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     print(
         f"setup → all entities have a state: {', '.join(f'{t:.2f} s' for t in timings)}"
     )
@@ -179,7 +217,14 @@ async def main() -> int:
         f"  median {sorted(timings)[len(timings) // 2]:.2f} s over {len(timings)} runs"
     )
 
-    steady = await measure_steady_state(args.hours)
+    try:
+        steady = await measure_steady_state(args.hours)
+    except BenchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if not steady["requests"]:
+        print("error: no calls reached the simulator in steady state", file=sys.stderr)
+        return 1
     per_battery_hour = steady["requests"] / steady["batteries"] / steady["hours"]
     print(
         f"steady state over {steady['hours']} h, {steady['batteries']} batteries: "

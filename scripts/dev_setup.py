@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 import json
+import os
 from pathlib import Path
+import re
 import subprocess
 import sys
 import time
@@ -33,6 +35,8 @@ CLIENT_ID_PATH = "/"
 HTTP_TIMEOUT = 30
 ONBOARDING_STEPS = ["user", "core_config", "analytics", "integration"]
 ONBOARDING_STORAGE_VERSION = 4
+SERVER_PORT_RE = re.compile(r"^([ \t]+server_port:[ \t]*)\d+[ \t]*$", re.MULTILINE)
+UNKNOWN_STATES = {"unknown", "unavailable"}
 
 CONFIGURATION_YAML = """\
 # Written by scripts/develop (kept if you edit it; `scripts/develop --reset`
@@ -83,6 +87,8 @@ def prepare_config(config: Path, port: int, username: str, password: str) -> Non
     if not yaml_file.exists():
         yaml_file.write_text(CONFIGURATION_YAML.format(port=port), encoding="utf-8")
         print(f"wrote {yaml_file}")
+    else:
+        _ensure_port(yaml_file, port)
 
     target = REPO_ROOT / "custom_components" / DOMAIN
     link = config / "custom_components" / DOMAIN
@@ -97,6 +103,21 @@ def prepare_config(config: Path, port: int, username: str, password: str) -> Non
 
     _ensure_user(config, username, password)
     _ensure_onboarded(config)
+
+
+def _ensure_port(yaml_file: Path, port: int) -> None:
+    """Point an existing configuration.yaml's server_port at `port`."""
+    text = yaml_file.read_text(encoding="utf-8")
+    updated, count = SERVER_PORT_RE.subn(rf"\g<1>{port}", text)
+    if count == 0:
+        print(
+            f"warning: no `server_port:` in {yaml_file}; Home Assistant may not "
+            f"listen on {port}",
+            file=sys.stderr,
+        )
+    elif updated != text:
+        yaml_file.write_text(updated, encoding="utf-8")
+        print(f"set server_port: {port} in {yaml_file}")
 
 
 def _ensure_user(config: Path, username: str, password: str) -> None:
@@ -149,12 +170,39 @@ def _ensure_onboarded(config: Path) -> None:
     print("marked onboarding done")
 
 
+# The Home Assistant process `connect` talks to; waits give up when it is gone.
+_watched_pid: int | None = None
+
+
+def _process_alive(pid: int) -> bool:
+    """Return whether process pid runs (a zombie counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        # No /proc (macOS): ask the kernel instead.
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    # The state follows the parenthesised command name, which may hold spaces.
+    return stat.rpartition(")")[2].split()[0] not in {"Z", "X"}
+
+
 def _wait(what: str, timeout: float, probe: Callable[[], bool]) -> None:
     """Call probe every second until it returns True or the time is up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if probe():
             return
+        if _watched_pid is not None and not _process_alive(_watched_pid):
+            raise SetupError(
+                f"Home Assistant (pid {_watched_pid}) exited while waiting for {what}"
+            )
         time.sleep(1)
     raise SetupError(f"timed out after {timeout:.0f} s waiting for {what}")
 
@@ -303,25 +351,44 @@ def create_entry(
     raise SetupError(f"config flow did not finish within {max_steps} steps")
 
 
-def _sensor_summary(ha: HomeAssistantClient) -> list[tuple[str, str]]:
-    """Return (entity_id, state) of the integration's sensors."""
-    entity_ids = set(
-        ha.template(f"{{{{ integration_entities('{DOMAIN}') | list | to_json }}}}")
+# (device name, entity_id, state) of every enabled sensor of the integration.
+SENSORS_TEMPLATE = (
+    "{% set ns = namespace(rows=[]) %}"
+    "{% for e in integration_entities('" + DOMAIN + "') if e.startswith('sensor.') %}"
+    "{% set ns.rows = ns.rows"
+    " + [[device_attr(device_id(e), 'name') or '?', e, states(e)]] %}"
+    "{% endfor %}"
+    "{{ ns.rows | to_json }}"
+)
+
+
+def _sensor_summary(ha: HomeAssistantClient) -> list[tuple[str, str, str]]:
+    """Return (device name, entity_id, state) of the integration's enabled sensors."""
+    return [(str(d), str(e), str(s)) for d, e, s in ha.template(SENSORS_TEMPLATE)]
+
+
+def _has_value(state: str) -> bool:
+    """Return whether a state is a value (not unknown or unavailable)."""
+    return state not in UNKNOWN_STATES
+
+
+def _print_sensors(sensors: list[tuple[str, str, str]]) -> None:
+    """Print per device how many enabled sensors have a value, and a few values."""
+    devices: dict[str, list[tuple[str, str]]] = {}
+    for device, entity, state in sensors:
+        devices.setdefault(device, []).append((entity, state))
+    for device, rows in sorted(devices.items()):
+        missing = [entity for entity, state in rows if not _has_value(state)]
+        print(
+            f"  {device}: {len(rows) - len(missing)} of {len(rows)} enabled sensors "
+            "have a value" + (f"; without one: {', '.join(missing)}" if missing else "")
+        )
+        for entity, state in rows[:3]:
+            print(f"    {entity} = {state}")
+    print(
+        "  (the signal strength sensor of each battery is disabled by default: "
+        "Settings → Devices to enable it)"
     )
-    return [
-        (state["entity_id"], state["state"])
-        for state in ha.get("/api/states")
-        if state["entity_id"] in entity_ids and state["entity_id"].startswith("sensor.")
-    ]
-
-
-def _is_number(value: str) -> bool:
-    """Return whether a state is numeric."""
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
 
 
 def connect(args: argparse.Namespace) -> None:
@@ -370,18 +437,26 @@ def connect(args: argparse.Namespace) -> None:
 
     if args.no_wait_sensors:
         return
-    sensors: list[tuple[str, str]] = []
+    sensors: list[tuple[str, str, str]] = []
 
-    def _sensors_have_numbers() -> bool:
+    def _all_sensors_have_values() -> bool:
         nonlocal sensors
-        sensors = _sensor_summary(ha)
-        return any(_is_number(state) for _, state in sensors)
+        try:
+            sensors = _sensor_summary(ha)
+        except (SetupError, requests.RequestException, ValueError):
+            return False
+        return bool(sensors) and all(_has_value(state) for _, _, state in sensors)
 
-    _wait("the integration's sensors", args.sensor_timeout, _sensors_have_numbers)
-    numeric = [(entity, state) for entity, state in sensors if _is_number(state)]
-    print(f"{len(sensors)} dyness sensors, {len(numeric)} with numbers, e.g.:")
-    for entity, state in numeric[:6]:
-        print(f"  {entity} = {state}")
+    try:
+        _wait(
+            "the integration's sensors", args.sensor_timeout, _all_sensors_have_values
+        )
+    except SetupError:
+        if not any(_has_value(state) for _, _, state in sensors):
+            raise
+        print("warning: not every sensor has a value yet:", file=sys.stderr)
+    print(f"{len(sensors)} enabled {DOMAIN} sensors:")
+    _print_sensors(sensors)
 
 
 def main() -> int:
@@ -406,8 +481,13 @@ def main() -> int:
     conn.add_argument("--timeout", type=float, default=600)
     conn.add_argument("--sensor-timeout", type=float, default=180)
     conn.add_argument("--no-wait-sensors", action="store_true")
+    conn.add_argument(
+        "--hass-pid", type=int, help="stop waiting when this process has exited"
+    )
 
     args = parser.parse_args()
+    global _watched_pid  # noqa: PLW0603
+    _watched_pid = getattr(args, "hass_pid", None)
     try:
         if args.command == "prepare":
             prepare_config(args.config, args.port, args.username, args.password)

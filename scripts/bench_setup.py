@@ -40,7 +40,7 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
-from custom_components.dyness.api import CallThrottle
+from custom_components.dyness.api import CallScheduler
 from custom_components.dyness.const import DOMAIN
 from dyness_sim import SimClock, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
@@ -153,8 +153,8 @@ async def measure_steady_state(hours: int) -> dict[str, Any]:
         session = _session()
         with (
             patch(
-                "custom_components.dyness.helpers.CallThrottle",
-                partial(CallThrottle, sleep=_sleep),
+                "custom_components.dyness.helpers.CallScheduler",
+                partial(CallScheduler, sleep=_sleep),
             ),
             patch(
                 "custom_components.dyness.helpers.async_get_clientsession",

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from custom_components.dyness.api import CallThrottle, DynessClient
+from custom_components.dyness.api import CallScheduler, DynessClient
 from custom_components.dyness.api.const import (
     PATH_POWER_DATA,
     PATH_REALTIME,
@@ -57,7 +57,7 @@ async def capture(model: str, session: aiohttp.ClientSession) -> Path:
             session=session,
             base_url=sim.base_url,
             # Spacing advances the simulated clock, so nothing waits for real.
-            throttle=CallThrottle(
+            scheduler=CallScheduler(
                 monotonic=lambda: sim.clock.now().timestamp(), sleep=_tick
             ),
             wall_clock=lambda: sim.clock.now().timestamp(),

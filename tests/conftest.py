@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.dyness.api import CallThrottle
+from custom_components.dyness.api import CallScheduler
 from custom_components.dyness.const import (
     CONF_API_ID,
     CONF_API_SECRET,
@@ -84,7 +84,7 @@ def tick_sleep(frozen: FrozenDateTimeFactory) -> SleepFn:
 
 
 @pytest.fixture(autouse=True)
-def throttle_follows_frozen_time(
+def scheduler_follows_frozen_time(
     request: pytest.FixtureRequest,
 ) -> Iterator[None]:
     """Make the integration's call spacing advance frozen time in tests that freeze it."""
@@ -93,8 +93,8 @@ def throttle_follows_frozen_time(
         return
     sleep: SleepFn = request.getfixturevalue("tick_sleep")
     with patch(
-        "custom_components.dyness.helpers.CallThrottle",
-        partial(CallThrottle, sleep=sleep),
+        "custom_components.dyness.helpers.CallScheduler",
+        partial(CallScheduler, sleep=sleep),
     ):
         yield
 

@@ -155,24 +155,47 @@ async def test_auth_failure_starts_reauth(
     assert flows[0]["context"]["entry_id"] == init_integration.entry_id
 
 
-async def test_calls_per_cycle(
+async def _run_for(
+    hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float
+) -> None:
+    """Let time pass in 5-second steps, firing every timer that falls due."""
+    for _ in range(int(minutes * 12)):
+        frozen.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_calls_per_hour(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     frozen: FrozenDateTimeFactory,
     simulator: Simulator,
 ) -> None:
-    """An hour costs one live call per battery per cycle, the list every 30 min.
+    """An hour costs about one call per battery per new sample, plus modules.
 
-    The DL5.0C's three modules are polled every 10 minutes (3-4 modules in
-    use); the PowerHaus's single module repeats its master and is not polled.
+    The DL5.0C's three modules fit the budget at every second sample; the
+    PowerHaus's single module repeats its master and is not polled.
     """
-    batteries = len(init_integration.data["batteries"])
-    start = simulator.stats(DEFAULT_APP_ID).requests
-    for _ in range(12):
-        await _next_cycle(hass, frozen)
-    calls = simulator.stats(DEFAULT_APP_ID).requests - start
-    assert calls == 12 * batteries + 2 + 3 * 6
-    assert simulator.stats(DEFAULT_APP_ID).rejected_429 == 0
+    await _run_for(hass, frozen, 10)
+    start = simulator.stats(DEFAULT_APP_ID).copy()
+    await _run_for(hass, frozen, 60)
+    stats = simulator.stats(DEFAULT_APP_ID)
+    by_path = {
+        path: count - start.by_path.get(path, 0) for path, count in stats.by_path.items()
+    }
+    realtime = by_path["/v1/device/realTime/data"]
+    masters = sum(
+        stats.by_serial.get(sn, 0) - start.by_serial.get(sn, 0)
+        for sn in (b["device_sn"] for b in init_integration.data["batteries"])
+    )
+    modules = realtime - masters
+    assert 24 <= masters <= 24 * 1.1
+    # Every second sample of the hour (6, or 7 where the hour's edges fall).
+    assert 3 * 6 <= modules <= 3 * 7
+    assert by_path.get("/v1/device/storage/list", 0) == 1
+    assert stats.rejected_429 == 0
+    plan = init_integration.runtime_data.coordinator.scheduler.plan()
+    assert (plan.battery_every, plan.module_every) == (1, 2)
 
 
 async def test_debug_log_has_no_secret(

@@ -67,7 +67,7 @@ async def test_diagnostics(
     assert "主机软件版本" in labels
     realtime = diagnostics["last_responses"]["/v1/device/realTime/data"]
     assert any(point.get("pointNameCn") for point in realtime)
-    assert diagnostics["throttle"]["calls"] > 0
+    assert diagnostics["scheduler"]["calls"] > 0
 
     client = await hass_client()
     response = await client.get(

@@ -38,9 +38,12 @@ def edits(monkeypatch: pytest.MonkeyPatch) -> list[Edit]:
     original = DynessClient.request
 
     async def _request(
-        self: DynessClient, path: str, payload: dict[str, Any] | None = None
+        self: DynessClient,
+        path: str,
+        payload: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> Any:
-        data = await original(self, path, payload)
+        data = await original(self, path, payload, **kwargs)
         if path == PATH_REALTIME and isinstance(data, list) and payload:
             for edit in found:
                 edit(payload["deviceSn"], data)
@@ -243,7 +246,11 @@ async def test_unknown_model_raises_one_repair(
     await hass.async_block_till_done()
     for _ in range(3):
         await _next_cycle(hass, frozen)
-    issues = [i for i in issue_registry.issues.values() if i.domain == DOMAIN]
+    issues = [
+        i
+        for i in issue_registry.issues.values()
+        if i.domain == DOMAIN and i.translation_key == "unknown_model"
+    ]
     assert len(issues) == 1
     assert issues[0].translation_key == "unknown_model"
     assert issues[0].translation_placeholders == {

@@ -24,7 +24,8 @@ CONF_ALARM_DEBOUNCE: Final = "alarm_debounce"
 DEFAULT_ALARM_DEBOUNCE: Final = 2
 
 UPDATE_INTERVAL: Final = timedelta(minutes=5)
-STATIC_INTERVAL: Final = timedelta(minutes=30)
+# Model, firmware and the cloud's online flag change rarely; samples show liveness.
+STATIC_INTERVAL: Final = timedelta(hours=1)
 SIGNAL_INTERVAL: Final = timedelta(minutes=30)
 REQUEST_TIMEOUT: Final = 20.0
 

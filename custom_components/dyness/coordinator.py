@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+import math
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -18,6 +19,7 @@ from .api import (
     DeviceDetail,
     DynessApiError,
     DynessAuthenticationError,
+    DynessBudgetError,
     DynessClient,
     DynessConnectionError,
     DynessError,
@@ -28,6 +30,8 @@ from .api import (
     StorageDevice,
     is_master_sn,
 )
+from .api.phase import UploadTracker
+from .api.scheduler import Demand, Plan, Priority
 from .const import (
     CONF_BATTERIES,
     DOMAIN,
@@ -36,10 +40,10 @@ from .const import (
     STATIC_INTERVAL,
     UPDATE_INTERVAL,
 )
-from .data import BatteryConfig, BatteryData, DynessData, ModuleData
+from .data import BatteryConfig, BatteryData, DynessData, ModuleData, ScheduleFigures
 from .families import SourceKind
 from .model_table import Detection, detect
-from .plausibility import Check, family_checks, guard, module_checks
+from .plausibility import Check, family_checks, guard, module_checks as checks
 
 __all__ = [
     "BatteryConfig",
@@ -49,27 +53,19 @@ __all__ = [
     "DynessData",
     "DynessRuntimeData",
     "ModuleData",
+    "ScheduleFigures",
 ]
 
 SIGNAL_POINT = "800000"
 STALE_AFTER = timedelta(minutes=30)
 DETAIL_INTERVAL = timedelta(hours=6)
 STORE_VERSION = 1
-# Module polls per battery are stretched with the number of modules, so that
-# one key stays within the ~60 calls/hour the cloud tolerates (§4).
-MODULE_INTERVALS: tuple[tuple[int, timedelta], ...] = (
-    (2, timedelta(minutes=5)),
-    (4, timedelta(minutes=10)),
-)
-MODULE_INTERVAL_MANY = timedelta(minutes=15)
-
-
-def module_interval(module_count: int) -> timedelta:
-    """Return how often each module is polled for this many modules in total."""
-    for up_to, interval in MODULE_INTERVALS:
-        if module_count <= up_to:
-            return interval
-    return MODULE_INTERVAL_MANY
+# A battery is polled when its next sample is due within this tolerance.
+POLL_TOLERANCE = timedelta(seconds=1)
+MIN_WAKE = 1.0
+DETAIL_PER_HOUR = 1 / 6
+SIGNAL_PER_HOUR = 2.0
+STATIC_PER_HOUR = 3600 / STATIC_INTERVAL.total_seconds()
 
 
 @dataclass(kw_only=True)
@@ -105,6 +101,7 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             always_update=False,
         )
         self.client = client
+        self.scheduler = client.scheduler
         self.batteries = tuple(
             BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]
         )
@@ -121,7 +118,11 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         self._static_at: datetime | None = None
         self._signal: dict[str, float | None] = {}
         self._signal_at: dict[str, datetime] = {}
-        self._module_at: dict[str, datetime] = {}
+        self._trackers: dict[str, UploadTracker] = {}
+        # battery serial → new samples since its modules were last read.
+        self._samples_since_modules: dict[str, int] = {}
+        self._tried_modules: set[str] = set()
+        self._plan = Plan()
         self._fresh_at: datetime | None = None
         # battery serial → module serials in order of first appearance (Q10).
         self.known_modules: dict[str, list[str]] = {}
@@ -171,47 +172,152 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
                 translation_key="communication_error",
                 translation_placeholders={"error": str(err)},
             ) from err
+        finally:
+            self._reschedule()
+
+    def tracker(self, serial: str) -> UploadTracker:
+        """Return the upload phase tracker of a battery."""
+        if serial not in self._trackers:
+            self._trackers[serial] = UploadTracker()
+        return self._trackers[serial]
+
+    def _due(self, serial: str, old: BatteryData | None, now: datetime) -> bool:
+        """Return whether a battery's next sample should be there by now."""
+        if old is None or old.realtime is None:
+            return True
+        return self.tracker(serial).next_poll(now) <= now + POLL_TOLERANCE
 
     async def _fetch(self) -> DynessData:
-        """Run the calls of one cycle; keep last good data on a rate limit."""
+        """Poll the batteries whose next sample is due; keep the rest as they are."""
         now = dt_util.utcnow()
         previous = self.data.batteries if self.data is not None else {}
+        self._plan = self.scheduler.plan()
         await self._refresh_static(now)
         batteries: dict[str, BatteryData] = {}
+        fresh: set[str] = set()
         rate_limited: DynessRateLimitError | None = None
         api_errors: list[DynessApiError] = []
+        polled = 0
         # Each battery's own data first; modules and extras only afterwards.
         for config in self.batteries:
-            old = previous.get(config.device_sn)
+            serial = config.device_sn
+            old = previous.get(serial)
+            tracker = self.tracker(serial)
+            tracker.stride = self._plan.battery_every
+            if rate_limited is not None or not self._due(serial, old, now):
+                batteries[serial] = old or self._empty(config)
+                continue
+            polled += 1
             try:
-                batteries[config.device_sn] = await self._battery(config, old, now)
+                battery = await self._battery(config, old, now)
             except DynessRateLimitError as err:
                 rate_limited = err
-                batteries[config.device_sn] = old or self._empty(config)
-                break
+                batteries[serial] = old or self._empty(config)
+                continue
             except DynessApiError as err:
-                LOGGER.debug("No live data for %s: %s", config.device_sn, err.info)
+                LOGGER.debug("No live data for %s: %s", serial, err.info)
                 api_errors.append(err)
-                batteries[config.device_sn] = self._empty(config)
-        for config in self.batteries:
-            if config.device_sn not in batteries:
-                old = previous.get(config.device_sn)
-                batteries[config.device_sn] = old or self._empty(config)
+                batteries[serial] = self._empty(config)
+                continue
+            sample = battery.realtime.timestamp if battery.realtime else None
+            if tracker.observe(sample, now):
+                fresh.add(serial)
+            batteries[serial] = battery
         if rate_limited is None:
             try:
-                await self._refresh_modules(batteries, now)
+                await self._refresh_modules(batteries, fresh)
                 await self._refresh_signal(now, batteries)
             except DynessRateLimitError as err:
                 rate_limited = err
+        self._publish_demand(batteries)
         if rate_limited is not None:
             if not previous or self._is_stale(now):
                 raise rate_limited
-            LOGGER.debug("Rate limited; keeping the last data of this cycle")
-        elif api_errors and len(api_errors) == len(self.batteries):
+            if not isinstance(rate_limited, DynessBudgetError):
+                LOGGER.debug("Rate limited; keeping the last data of this cycle")
+        elif api_errors and len(api_errors) == polled:
             raise api_errors[0]
         else:
             self._fresh_at = now
-        return DynessData(batteries=batteries)
+        return DynessData(batteries=batteries, schedule=self._figures(batteries, now))
+
+    def _publish_demand(self, batteries: dict[str, BatteryData]) -> None:
+        """Tell the App ID's scheduler what this entry needs per sample."""
+        wanted = {serial for serial, _ in self.module_entities}
+        extras = sum(
+            int(b.family.uses_power_records) + int(b.family.uses_running_data)
+            for b in batteries.values()
+        )
+        details = sum(
+            any(s.kind is SourceKind.DETAIL for s in b.family.points.values())
+            for b in batteries.values()
+        )
+        self.scheduler.set_demand(
+            self.config_entry.entry_id,
+            Demand(
+                battery_calls=len(batteries) + extras,
+                module_calls=len(wanted),
+                static_per_hour=STATIC_PER_HOUR
+                + details * DETAIL_PER_HOUR
+                + len(self.signal_wanted) * SIGNAL_PER_HOUR,
+            ),
+        )
+        self._report_budget()
+
+    def _report_budget(self) -> None:
+        """Raise or clear the repair issue that says the budget stretches polls."""
+        plan = self.scheduler.plan()
+        issue_id = f"budget_stretched_{self.config_entry.entry_id}"
+        if not plan.stretched:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="budget_stretched",
+            translation_placeholders={
+                "budget": str(plan.budget),
+                "battery_minutes": str(5 * plan.battery_every),
+                "module_minutes": str(5 * plan.module_every),
+                "modules": str(len({serial for serial, _ in self.module_entities})),
+            },
+        )
+
+    def _figures(
+        self, batteries: dict[str, BatteryData], now: datetime
+    ) -> ScheduleFigures:
+        """Return the budget figures shown by the diagnostic sensors."""
+        samples = [
+            b.realtime.timestamp
+            for b in batteries.values()
+            if b.realtime is not None and b.realtime.timestamp is not None
+        ]
+        return ScheduleFigures(
+            calls_last_hour=self.scheduler.used_last_hour(),
+            budget=self.scheduler.budget,
+            budget_left=self.scheduler.budget_left(),
+            newest_sample=max(samples, default=None),
+            refreshed_at=now,
+            next_refresh=now + self._next_wake(now),
+            battery_minutes=5 * self._plan.battery_every,
+            module_minutes=5 * self._plan.module_every,
+        )
+
+    def _next_wake(self, now: datetime) -> timedelta:
+        """Return the wait until the next battery sample is due."""
+        wake = min(
+            (self.tracker(c.device_sn).next_poll(now) for c in self.batteries),
+            default=now + UPDATE_INTERVAL,
+        )
+        seconds = max((wake - now).total_seconds(), self.scheduler.blocked_for())
+        return timedelta(seconds=max(MIN_WAKE, math.ceil(seconds)))
+
+    def _reschedule(self) -> None:
+        """Wake up when the next sample of any battery should be there."""
+        self.update_interval = self._next_wake(dt_util.utcnow())
 
     def _empty(self, config: BatteryConfig) -> BatteryData:
         """Return a battery without live data."""
@@ -335,27 +441,33 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             self._store.async_delay_save(lambda: self.known_modules, 1)
 
     async def _refresh_modules(
-        self, batteries: dict[str, BatteryData], now: datetime
+        self, batteries: dict[str, BatteryData], fresh: set[str]
     ) -> None:
-        """Poll modules that are new or have enabled entities, when due."""
+        """Read new modules once, and wanted ones after their battery's new samples."""
         wanted = {serial for serial, _ in self.module_entities}
-        interval = module_interval(len(wanted))
         for serial, battery in list(batteries.items()):
             layout = battery.family.module
             if layout is None:
                 continue
+            if serial in fresh:
+                self._samples_since_modules[serial] = (
+                    self._samples_since_modules.get(serial, 0) + 1
+                )
+            due = self._samples_since_modules.get(serial, 0) >= self._plan.module_every
             modules = dict(battery.modules)
-            checks = module_checks(layout)
+            polled = False
             for index, module_sn in enumerate(self.known_modules.get(serial, ()), 1):
-                old = modules.get(module_sn)
-                module = old or ModuleData(serial=module_sn, index=index, layout=layout)
-                last = self._module_at.get(module_sn)
-                due = last is None or now - last >= interval
-                first = module.realtime is None and last is None
+                module = modules.get(module_sn) or ModuleData(
+                    serial=module_sn, index=index, layout=layout
+                )
+                first = module_sn not in self._tried_modules
                 if first or (module_sn in wanted and due):
-                    self._module_at[module_sn] = now
+                    self._tried_modules.add(module_sn)
+                    polled = polled or not first
                     try:
-                        snapshot = await self.client.get_realtime_data(module_sn)
+                        snapshot = await self.client.get_realtime_data(
+                            module_sn, priority=Priority.MODULE
+                        )
                     except DynessRateLimitError:
                         batteries[serial] = replace(battery, modules=modules)
                         raise
@@ -367,9 +479,11 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
                     else:
                         module = replace(
                             module,
-                            realtime=self._guarded(module_sn, snapshot, checks),
+                            realtime=self._guarded(module_sn, snapshot, checks(layout)),
                         )
                 modules[module_sn] = module
+            if polled:
+                self._samples_since_modules[serial] = 0
             batteries[serial] = replace(battery, modules=modules)
 
     def _is_stale(self, now: datetime) -> bool:
@@ -381,7 +495,7 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         if self._static_at is not None and now - self._static_at < STATIC_INTERVAL:
             return
         try:
-            devices = await self.client.list_storage_devices()
+            devices = await self.client.list_storage_devices(priority=Priority.STATIC)
         except DynessAuthenticationError:
             raise
         except DynessError as err:
@@ -402,7 +516,7 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         self._detail_at[serial] = now
         await self._optional(
             serial,
-            self.client.get_device_detail(serial),
+            self.client.get_device_detail(serial, priority=Priority.STATIC),
             lambda detail: self._details.__setitem__(serial, detail),
         )
 
@@ -430,7 +544,9 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
                 continue
             self._signal_at[serial] = now
             try:
-                snapshot = await self.client.get_realtime_data(battery.dongle_sn)
+                snapshot = await self.client.get_realtime_data(
+                    battery.dongle_sn, priority=Priority.EXTRA
+                )
             except (DynessAuthenticationError, DynessRateLimitError):
                 raise
             except DynessError as err:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .api import (
@@ -227,7 +228,22 @@ class BatteryData:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ScheduleFigures:
+    """How the App ID's call budget is used, as of the end of a refresh."""
+
+    calls_last_hour: int = 0
+    budget: int = 0
+    budget_left: int = 0
+    newest_sample: datetime | None = None
+    refreshed_at: datetime | None = None
+    next_refresh: datetime | None = None
+    battery_minutes: int = 5
+    module_minutes: int = 5
+
+
+@dataclass(frozen=True, kw_only=True)
 class DynessData:
     """Coordinator data: every configured battery keyed by its serial."""
 
     batteries: Mapping[str, BatteryData] = field(default_factory=dict)
+    schedule: ScheduleFigures = field(default_factory=ScheduleFigures)

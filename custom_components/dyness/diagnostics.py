@@ -172,7 +172,7 @@ async def async_get_config_entry_diagnostics(
     """Return diagnostics for a config entry."""
     coordinator = entry.runtime_data.coordinator
     client = entry.runtime_data.client
-    throttle = client.throttle
+    scheduler = client.scheduler
     batteries = list(coordinator.data.batteries.values())
     scrub = _Scrubber(
         _serials(batteries, client.last_responses),
@@ -197,10 +197,10 @@ async def async_get_config_entry_diagnostics(
                 _battery(battery, coordinator.rejected) for battery in batteries
             ],
             "last_responses": async_redact_data(client.last_responses, TO_REDACT),
-            "throttle": {
-                "calls": throttle.calls,
-                "rate_limited": throttle.rate_limited,
-                "blocked_for": round(throttle.blocked_for(), 1),
+            "scheduler": {
+                "calls": scheduler.calls,
+                "rate_limited": scheduler.rate_limited,
+                "blocked_for": round(scheduler.blocked_for(), 1),
             },
             "firmware_checks": {
                 serial: {

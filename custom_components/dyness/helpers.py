@@ -11,7 +11,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.util.hass_dict import HassKey
 
-from .api import CallThrottle, DynessClient, Region
+from .api import CallScheduler, DynessClient, Region
 from .const import (
     CONF_API_ID,
     CONF_API_SECRET,
@@ -26,15 +26,15 @@ from .const import (
 if TYPE_CHECKING:
     from .coordinator import DynessConfigEntry
 
-THROTTLES: HassKey[dict[str, CallThrottle]] = HassKey(f"{DOMAIN}_throttles")
+SCHEDULERS: HassKey[dict[str, CallScheduler]] = HassKey(f"{DOMAIN}_throttles")
 
 
-def get_throttle(hass: HomeAssistant, app_id: str) -> CallThrottle:
-    """Return the one throttle that every user of this App ID shares."""
-    throttles = hass.data.setdefault(THROTTLES, {})
-    if app_id not in throttles:
-        throttles[app_id] = CallThrottle()
-    return throttles[app_id]
+def get_scheduler(hass: HomeAssistant, app_id: str) -> CallScheduler:
+    """Return the one scheduler that every user of this App ID shares."""
+    schedulers = hass.data.setdefault(SCHEDULERS, {})
+    if app_id not in schedulers:
+        schedulers[app_id] = CallScheduler()
+    return schedulers[app_id]
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> DynessClient:
@@ -47,7 +47,7 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> DynessClient:
         region=Region(data.get(CONF_REGION, Region.EUROPE)),
         base_url=data.get(CONF_BASE_URL) or None,
         request_timeout=REQUEST_TIMEOUT,
-        throttle=get_throttle(hass, app_id),
+        scheduler=get_scheduler(hass, app_id),
     )
 
 

@@ -22,6 +22,7 @@ from homeassistant.const import (
     UnitOfEnergy,
     UnitOfPower,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
@@ -30,7 +31,13 @@ from homeassistant.helpers.typing import StateType
 
 from .alarms import PROBLEM_OPTIONS, AlarmMonitor, alarm_monitor, alarm_table
 from .const import STANDBY_CURRENT
-from .coordinator import BatteryData, DynessConfigEntry, DynessCoordinator, ModuleData
+from .coordinator import (
+    BatteryData,
+    DynessConfigEntry,
+    DynessCoordinator,
+    ModuleData,
+    ScheduleFigures,
+)
 from .entity import DynessBatteryEntity, DynessModuleEntity, add_entities_as_they_appear
 from .families import Metric
 
@@ -397,6 +404,54 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class DynessScheduleSensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor of the App ID's call budget, shown on the first battery."""
+
+    value_fn: Callable[[ScheduleFigures], StateType | datetime]
+
+
+def _data_age(figures: ScheduleFigures) -> int | None:
+    """Return how old the newest sample was when it was last looked for."""
+    if figures.newest_sample is None or figures.refreshed_at is None:
+        return None
+    return max(0, round((figures.refreshed_at - figures.newest_sample).total_seconds()))
+
+
+SCHEDULE_SENSORS: Final[tuple[DynessScheduleSensorEntityDescription, ...]] = (
+    DynessScheduleSensorEntityDescription(
+        key="api_calls",
+        translation_key="api_calls",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda figures: figures.calls_last_hour,
+    ),
+    DynessScheduleSensorEntityDescription(
+        key="api_budget_left",
+        translation_key="api_budget_left",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda figures: figures.budget_left,
+    ),
+    DynessScheduleSensorEntityDescription(
+        key="data_age",
+        translation_key="data_age",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_data_age,
+    ),
+    DynessScheduleSensorEntityDescription(
+        key="next_refresh",
+        translation_key="next_refresh",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda figures: figures.next_refresh,
+    ),
+)
+
+
 def _module_metric(
     key: str, metric: Metric, shape: _Shape
 ) -> DynessModuleSensorEntityDescription:
@@ -517,6 +572,12 @@ def _module_descriptions(
 def _new_sensors(coordinator: DynessCoordinator, known: set[str]) -> list[Entity]:
     """Return sensors for batteries, modules and points not seen before."""
     new: list[Entity] = []
+    first = next(iter(coordinator.data.batteries), "")
+    for figure in SCHEDULE_SENSORS if first else ():
+        unique_id = f"{coordinator.config_entry.unique_id}_{figure.key}"
+        if unique_id not in known:
+            known.add(unique_id)
+            new.append(DynessScheduleSensor(coordinator, first, figure, unique_id))
     for serial, battery in coordinator.data.batteries.items():
         for description in _battery_descriptions(battery):
             unique_id = f"{serial}_{description.key}"
@@ -623,3 +684,30 @@ class DynessProblemSensor(DynessBatteryEntity, SensorEntity):
             "conditions": [item.words for item in alarms.active],
             "balancing": [item.words for item in alarms.balancing],
         }
+
+
+class DynessScheduleSensor(DynessBatteryEntity, SensorEntity):
+    """A figure of the App ID's call budget."""
+
+    entity_description: DynessScheduleSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: DynessCoordinator,
+        serial: str,
+        description: DynessScheduleSensorEntityDescription,
+        unique_id: str,
+    ) -> None:
+        """Attach the account-wide figure to the first battery's device."""
+        super().__init__(coordinator, serial, description)
+        self._attr_unique_id = unique_id
+
+    @property
+    def available(self) -> bool:
+        """Return True: the figures exist even while the cloud fails."""
+        return self.coordinator.data is not None
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """Return the figure."""
+        return self.entity_description.value_fn(self.coordinator.data.schedule)

@@ -100,7 +100,7 @@ class FirmwareChecker:
             try:
                 check.versions = await self.client.check_version(serial)
             except DynessError as err:
-                # The throttle may refuse after a 429; the hourly tick retries.
+                # The scheduler may refuse after a 429; the hourly tick retries.
                 LOGGER.debug("Firmware check of %s failed: %s", serial, err)
                 continue
             check.checked_at = now

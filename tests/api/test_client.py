@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from custom_components.dyness.api import (
-    CallThrottle,
+    CallScheduler,
     DynessApiError,
     DynessAuthenticationError,
     DynessClient,
@@ -57,13 +57,13 @@ async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
         yield client_session
 
 
-def _throttle(sim: Simulator) -> CallThrottle:
-    """Return a throttle whose waiting moves the simulator's clock on."""
+def _scheduler(sim: Simulator) -> CallScheduler:
+    """Return a scheduler whose waiting moves the simulator's clock on."""
 
     async def _sleep(seconds: float) -> None:
         sim.clock.advance(timedelta(seconds=seconds))
 
-    return CallThrottle(monotonic=lambda: sim.clock.now().timestamp(), sleep=_sleep)
+    return CallScheduler(monotonic=lambda: sim.clock.now().timestamp(), sleep=_sleep)
 
 
 def _client(
@@ -79,7 +79,7 @@ def _client(
         secret,
         session=session,
         base_url=f"{sim.base_url}/",
-        throttle=_throttle(sim),
+        scheduler=_scheduler(sim),
         wall_clock=lambda: sim.clock.now().timestamp(),
         **kwargs,
     )
@@ -151,7 +151,7 @@ async def test_skewed_clock(sim: Simulator, session: aiohttp.ClientSession) -> N
         DEFAULT_APP_SECRET,
         session=session,
         base_url=sim.base_url,
-        throttle=_throttle(sim),
+        scheduler=_scheduler(sim),
         wall_clock=lambda: (sim.clock.now() - timedelta(hours=2)).timestamp(),  # noqa: PLW0108
     )
     with pytest.raises(DynessAuthenticationError):
@@ -230,7 +230,7 @@ async def test_without_spacing_the_simulator_says_429(
 ) -> None:
     """The guard is needed: unspaced calls at one instant hit the limit."""
     client = _client(sim, session)
-    client.throttle.min_interval = 0
+    client.scheduler.min_interval = 0
     await client.get_realtime_data(DL5_SN)
     await client.get_realtime_data(DL5_SN)
     with pytest.raises(DynessRateLimitError):

@@ -7,6 +7,7 @@ from .const import REGION_HOSTS, Region
 from .exceptions import (
     DynessApiError,
     DynessAuthenticationError,
+    DynessBudgetError,
     DynessConnectionError,
     DynessError,
     DynessRateLimitError,
@@ -24,15 +25,16 @@ from .models import (
     StorageDevice,
     is_master_sn,
 )
+from .scheduler import CallScheduler
 from .signing import content_md5, sign, signed_headers
-from .throttle import CallThrottle
 
 __all__ = [
     "REGION_HOSTS",
-    "CallThrottle",
+    "CallScheduler",
     "DeviceDetail",
     "DynessApiError",
     "DynessAuthenticationError",
+    "DynessBudgetError",
     "DynessClient",
     "DynessConnectionError",
     "DynessError",

@@ -46,8 +46,8 @@ from .models import (
     StorageDevice,
     StorageDevicePage,
 )
+from .scheduler import CallScheduler, Priority
 from .signing import signed_headers
-from .throttle import CallThrottle
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 20.0
@@ -76,7 +76,7 @@ class DynessClient:
         region: Region | str = Region.EUROPE,
         base_url: str | None = None,
         request_timeout: float = DEFAULT_TIMEOUT,
-        throttle: CallThrottle | None = None,
+        scheduler: CallScheduler | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> None:
         """Initialise the client; an explicit base URL overrides the region."""
@@ -86,7 +86,7 @@ class DynessClient:
         host = base_url.rstrip("/") if base_url else REGION_HOSTS[Region(region)]
         self.base_url = host
         self.request_timeout = request_timeout
-        self.throttle = throttle or CallThrottle()
+        self.scheduler = scheduler or CallScheduler()
         self._wall_clock = wall_clock
         self.last_responses: dict[str, Any] = {}
 
@@ -94,12 +94,18 @@ class DynessClient:
         """Return a representation without the secret."""
         return f"DynessClient(base_url={self.base_url!r})"
 
-    async def request(self, path: str, payload: dict[str, Any] | None = None) -> Any:
+    async def request(
+        self,
+        path: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        priority: Priority = Priority.BATTERY,
+    ) -> Any:
         """Send one signed POST and return the `data` of a successful answer."""
         body = json.dumps(
             payload or {}, separators=(",", ":"), ensure_ascii=False
         ).encode()
-        async with self.throttle.slot():
+        async with self.scheduler.slot(priority):
             headers = signed_headers(
                 self.app_id,
                 self._secret,
@@ -129,7 +135,7 @@ class DynessClient:
         """Map an HTTP answer to data or to one of the client's exceptions."""
         _LOGGER.debug("%s answered HTTP %s (%d bytes)", path, status, len(raw))
         if status == 429:
-            delay = self.throttle.note_rate_limited(retry_after)
+            delay = self.scheduler.note_rate_limited(retry_after)
             raise DynessRateLimitError(
                 f"Rate limited on {path}", retry_after=retry_after or delay
             )
@@ -150,23 +156,27 @@ class DynessClient:
         code = str(answer.get("code")).strip()
         info = str(answer.get("info") or "")
         if code in SUCCESS_CODES:
-            self.throttle.note_success()
+            self.scheduler.note_success()
             self.last_responses[path] = answer.get("data")
             return answer.get("data")
         if code in AUTH_CODES:
             raise DynessAuthenticationError(info or "Access denied")
         if code == "429":
-            delay = self.throttle.note_rate_limited(retry_after)
+            delay = self.scheduler.note_rate_limited(retry_after)
             raise DynessRateLimitError(f"Rate limited on {path}", retry_after=delay)
         raise DynessApiError(code, info)
 
-    async def list_storage_devices(self) -> list[StorageDevice]:
+    async def list_storage_devices(
+        self, *, priority: Priority = Priority.STATIC
+    ) -> list[StorageDevice]:
         """Return every storage device of the App ID, following the pages."""
         devices: list[StorageDevice] = []
         seen: set[str] = set()
         for page_num in range(1, MAX_PAGES + 1):
             data = await self.request(
-                PATH_STORAGE_LIST, {"pageNum": page_num, "pageSize": PAGE_SIZE}
+                PATH_STORAGE_LIST,
+                {"pageNum": page_num, "pageSize": PAGE_SIZE},
+                priority=priority,
             )
             page = StorageDevicePage.from_api(data)
             new = [device for device in page.devices if device.device_sn not in seen]
@@ -176,24 +186,40 @@ class DynessClient:
                 break
         return devices
 
-    async def get_device_detail(self, device_sn: str) -> DeviceDetail:
+    async def get_device_detail(
+        self, device_sn: str, *, priority: Priority = Priority.STATIC
+    ) -> DeviceDetail:
         """Return `household/storage/detail` for one master."""
-        data = await self.request(PATH_STORAGE_DETAIL, {"deviceSn": device_sn})
+        data = await self.request(
+            PATH_STORAGE_DETAIL, {"deviceSn": device_sn}, priority=priority
+        )
         return DeviceDetail.from_api(data)
 
-    async def get_station_info(self, device_sn: str) -> StationInfo:
+    async def get_station_info(
+        self, device_sn: str, *, priority: Priority = Priority.STATIC
+    ) -> StationInfo:
         """Return `station/info` for one master."""
-        data = await self.request(PATH_STATION_INFO, {"deviceSn": device_sn})
+        data = await self.request(
+            PATH_STATION_INFO, {"deviceSn": device_sn}, priority=priority
+        )
         return StationInfo.from_api(data)
 
-    async def get_realtime_data(self, device_sn: str) -> RealtimeSnapshot:
+    async def get_realtime_data(
+        self, device_sn: str, *, priority: Priority = Priority.BATTERY
+    ) -> RealtimeSnapshot:
         """Return the parsed point list of a master, module or dongle."""
-        data = await self.request(PATH_REALTIME, {"deviceSn": device_sn})
+        data = await self.request(
+            PATH_REALTIME, {"deviceSn": device_sn}, priority=priority
+        )
         return RealtimeSnapshot.from_api(device_sn, data)
 
-    async def get_power_records(self, device_sn: str) -> list[PowerRecord]:
+    async def get_power_records(
+        self, device_sn: str, *, priority: Priority = Priority.BATTERY
+    ) -> list[PowerRecord]:
         """Return today's 5-minute power records, oldest first."""
-        data = await self.request(PATH_POWER_DATA, {"deviceSn": device_sn})
+        data = await self.request(
+            PATH_POWER_DATA, {"deviceSn": device_sn}, priority=priority
+        )
         if data is None:
             return []
         if not isinstance(data, list):
@@ -201,14 +227,22 @@ class DynessClient:
         records = [record for item in data if (record := PowerRecord.from_api(item))]
         return sorted(records, key=lambda record: record.time)
 
-    async def get_running_data(self, device_sn: str) -> RunningData:
+    async def get_running_data(
+        self, device_sn: str, *, priority: Priority = Priority.BATTERY
+    ) -> RunningData:
         """Return the inverter-style running data (all null for pure batteries)."""
-        data = await self.request(PATH_RUNNING_DATA, {"deviceSn": device_sn})
+        data = await self.request(
+            PATH_RUNNING_DATA, {"deviceSn": device_sn}, priority=priority
+        )
         return RunningData.from_api(data)
 
-    async def check_version(self, device_sn: str) -> FirmwareVersions:
+    async def check_version(
+        self, device_sn: str, *, priority: Priority = Priority.EXTRA
+    ) -> FirmwareVersions:
         """Return the latest firmware versions the cloud offers for a device."""
-        data = await self.request(PATH_CHECK_VERSION, {"deviceSn": device_sn})
+        data = await self.request(
+            PATH_CHECK_VERSION, {"deviceSn": device_sn}, priority=priority
+        )
         return FirmwareVersions.from_api(data)
 
     async def bind_device(

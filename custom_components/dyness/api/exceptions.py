@@ -20,6 +20,10 @@ class DynessRateLimitError(DynessError):
         self.retry_after = retry_after
 
 
+class DynessBudgetError(DynessRateLimitError):
+    """The App ID's own hourly call budget refused the call (no request was sent)."""
+
+
 class DynessConnectionError(DynessError):
     """The cloud could not be reached."""
 

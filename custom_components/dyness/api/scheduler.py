@@ -1,0 +1,262 @@
+"""One call scheduler per App ID: spacing, an hourly budget, priorities, 429 back-off."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from enum import IntEnum
+import heapq
+import itertools
+import math
+import time
+
+from .exceptions import DynessBudgetError, DynessRateLimitError
+
+MIN_INTERVAL = 1.0
+MAX_WAIT = 10.0
+BACKOFF_START = 30.0
+BACKOFF_MAX = 900.0
+HOUR = 3600.0
+DEFAULT_BUDGET = 60
+MIN_BUDGET = 20
+BUDGET_STEP_UP = 5
+SAMPLE_PERIOD = 300.0
+# At most every twelfth sample (one hour) for anything.
+MAX_STRETCH = 12
+
+
+class Priority(IntEnum):
+    """What a call is for; lower values go first and may use more of the budget."""
+
+    BATTERY = 0
+    MODULE = 1
+    STATIC = 2
+    EXTRA = 3
+
+
+# Share of the hourly budget each priority may fill, so that lower priorities
+# always leave room for the batteries' own data.
+BUDGET_SHARE: dict[Priority, float] = {
+    Priority.BATTERY: 1.0,
+    Priority.MODULE: 0.9,
+    Priority.STATIC: 0.85,
+    Priority.EXTRA: 0.8,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Demand:
+    """What one user of the App ID needs at full cadence."""
+
+    # Calls per new 5-minute sample: each battery's own (with its extras).
+    battery_calls: int = 0
+    # Calls per new sample for modules whose entities are enabled.
+    module_calls: int = 0
+    # Calls per hour for static facts (device list, details, signal).
+    static_per_hour: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """How many samples apart batteries and modules are read to fit the budget."""
+
+    battery_every: int = 1
+    module_every: int = 1
+    budget: int = DEFAULT_BUDGET
+
+    @property
+    def stretched(self) -> bool:
+        """Return whether anything is read less often than every sample."""
+        return self.battery_every > 1 or self.module_every > 1
+
+
+def _monotonic() -> float:
+    """Return the monotonic clock, looked up per call so patches apply."""
+    return time.monotonic()
+
+
+async def _sleep(seconds: float) -> None:
+    """Sleep, looked up per call so patches apply."""
+    await asyncio.sleep(seconds)
+
+
+class CallScheduler:
+    """Grants calls of one App ID one at a time, by priority, within the budget.
+
+    The documented ceiling is two calls per second per App ID and about 60 per
+    hour; calls closer than about one second were seen to trigger HTTP 429.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_interval: float = MIN_INTERVAL,
+        hourly_budget: int = DEFAULT_BUDGET,
+        min_budget: int = MIN_BUDGET,
+        max_wait: float = MAX_WAIT,
+        monotonic: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        """Initialise an idle scheduler."""
+        self.min_interval = min_interval
+        self.ceiling = hourly_budget
+        self.budget = hourly_budget
+        self.min_budget = min(min_budget, hourly_budget)
+        self.max_wait = max_wait
+        self._monotonic = monotonic or _monotonic
+        self._sleep = sleep or _sleep
+        self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._busy = False
+        self._window: deque[float] = deque()
+        self._next_allowed = float("-inf")
+        self._blocked_until = float("-inf")
+        self._backoff = 0.0
+        self._quiet_since = float("-inf")
+        self.demands: dict[str, Demand] = {}
+        self.calls = 0
+        self.rate_limited = 0
+        self.refused = 0
+
+    # --- figures -----------------------------------------------------------
+
+    def used_last_hour(self) -> int:
+        """Return how many calls were made in the last hour."""
+        self._prune()
+        return len(self._window)
+
+    def budget_left(self) -> int:
+        """Return how many calls the current hourly budget still allows."""
+        return max(0, self.budget - self.used_last_hour())
+
+    def blocked_for(self) -> float:
+        """Return how many seconds calls are still held back after a 429."""
+        return max(0.0, self._blocked_until - self._monotonic())
+
+    def _prune(self) -> None:
+        """Drop calls older than an hour from the window."""
+        horizon = self._monotonic() - HOUR
+        while self._window and self._window[0] <= horizon:
+            self._window.popleft()
+
+    # --- granting calls ----------------------------------------------------
+
+    async def _acquire(self, priority: Priority) -> None:
+        """Wait until no call is in progress and none of higher priority waits."""
+        if not self._busy and not self._queue:
+            self._busy = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (int(priority), next(self._order), waiter)
+        heapq.heappush(self._queue, entry)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()
+            else:
+                self._queue.remove(entry)
+                heapq.heapify(self._queue)
+            raise
+
+    def _release(self) -> None:
+        """Hand the scheduler to the most urgent waiter, or free it."""
+        while self._queue:
+            _, _, waiter = heapq.heappop(self._queue)
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._busy = False
+
+    @asynccontextmanager
+    async def slot(self, priority: Priority = Priority.BATTERY) -> AsyncIterator[None]:
+        """Wait for this App ID's next free slot and hold it for one call."""
+        await self._acquire(priority)
+        try:
+            blocked = self.blocked_for()
+            if blocked > self.max_wait:
+                raise DynessRateLimitError(
+                    "Call held back after a rate limit answer", retry_after=blocked
+                )
+            self._prune()
+            allowed = math.floor(self.budget * BUDGET_SHARE[priority])
+            if len(self._window) >= allowed:
+                self.refused += 1
+                frees_in = self._window[0] + HOUR - self._monotonic()
+                raise DynessBudgetError(
+                    f"Hourly budget of {self.budget} calls used",
+                    retry_after=max(1.0, frees_in),
+                )
+            wait = max(blocked, self._next_allowed - self._monotonic())
+            if wait > 0:
+                await self._sleep(wait)
+            now = self._monotonic()
+            self._next_allowed = now + self.min_interval
+            self._window.append(now)
+            self.calls += 1
+            yield
+        finally:
+            self._release()
+
+    # --- feedback from answers ---------------------------------------------
+
+    def note_rate_limited(self, retry_after: float | None) -> float:
+        """Block calls after a 429 and lower the budget; return the delay applied."""
+        self.rate_limited += 1
+        now = self._monotonic()
+        if retry_after is not None and retry_after > 0:
+            delay = retry_after
+        else:
+            self._backoff = min(
+                BACKOFF_MAX, self._backoff * 2 if self._backoff else BACKOFF_START
+            )
+            delay = self._backoff
+        self._blocked_until = max(self._blocked_until, now + delay)
+        self.budget = max(self.min_budget, math.floor(self.budget * 0.75))
+        self._quiet_since = now
+        return delay
+
+    def note_success(self) -> None:
+        """Reset the back-off; raise a lowered budget again after a quiet hour."""
+        self._backoff = 0.0
+        now = self._monotonic()
+        if self.budget < self.ceiling and now - self._quiet_since >= HOUR:
+            self.budget = min(self.ceiling, self.budget + BUDGET_STEP_UP)
+            self._quiet_since = now
+
+    # --- planning ----------------------------------------------------------
+
+    def set_demand(self, user: str, demand: Demand | None) -> None:
+        """Record (or with None forget) what one user of the App ID needs."""
+        if demand is None:
+            self.demands.pop(user, None)
+        else:
+            self.demands[user] = demand
+
+    def plan(self) -> Plan:
+        """Stretch modules first, then batteries, until every user fits the budget."""
+        per_hour = HOUR / SAMPLE_PERIOD
+        batteries = sum(d.battery_calls for d in self.demands.values()) * per_hour
+        modules = sum(d.module_calls for d in self.demands.values()) * per_hour
+        static = sum(d.static_per_hour for d in self.demands.values())
+        # A tenth of the budget stays free for retries of late samples.
+        usable = self.budget * 0.9 - static
+        battery_every = 1
+        while batteries / battery_every > usable and battery_every < MAX_STRETCH:
+            battery_every += 1
+        left = usable * BUDGET_SHARE[Priority.MODULE] - batteries / battery_every
+        module_every = 1
+        if modules:
+            module_every = (
+                MAX_STRETCH
+                if left <= 0
+                else min(MAX_STRETCH, max(1, math.ceil(modules / left)))
+            )
+        return Plan(
+            battery_every=battery_every,
+            module_every=max(module_every, battery_every),
+            budget=self.budget,
+        )

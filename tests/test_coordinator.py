@@ -181,7 +181,8 @@ async def test_calls_per_hour(
     await _run_for(hass, frozen, 60)
     stats = simulator.stats(DEFAULT_APP_ID)
     by_path = {
-        path: count - start.by_path.get(path, 0) for path, count in stats.by_path.items()
+        path: count - start.by_path.get(path, 0)
+        for path, count in stats.by_path.items()
     }
     realtime = by_path["/v1/device/realTime/data"]
     masters = sum(

@@ -77,6 +77,8 @@ async def test_sensors(
 
     Every entity (all enabled here) has a value from the simulator.
     """
+    # Let the signal sensors' first reads finish before time jumps.
+    await hass.async_block_till_done(wait_background_tasks=True)
     await _next_cycle(hass, frozen)
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
     entries = er.async_entries_for_config_entry(

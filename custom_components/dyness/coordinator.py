@@ -229,6 +229,12 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
                 await self._refresh_signal(now, batteries)
             except DynessRateLimitError as err:
                 rate_limited = err
+        for serial, battery in batteries.items():
+            # A signal read made while this cycle ran is not in `previous`.
+            if battery.signal_dbm != self._signal.get(serial):
+                batteries[serial] = replace(
+                    battery, signal_dbm=self._signal.get(serial)
+                )
         self._publish_demand(batteries)
         if rate_limited is not None:
             if not previous or self._is_stale(now):
@@ -531,11 +537,32 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         except DynessError as err:
             LOGGER.debug("Optional data of %s not refreshed: %s", serial, err)
 
+    async def async_read_signal(self, serial: str) -> None:
+        """Read one battery's signal strength now, as its entity was just added."""
+        if self.data is None or serial not in self.data.batteries:
+            return
+        batteries = dict(self.data.batteries)
+        try:
+            await self._refresh_signal(dt_util.utcnow(), batteries, only=serial)
+        except DynessError as err:
+            LOGGER.debug("Signal strength of %s not read yet: %s", serial, err)
+            return
+        # Merge into the data as it is now: a poll may have finished meanwhile.
+        current = self.data.batteries
+        if serial in current:
+            battery = replace(current[serial], signal_dbm=self._signal.get(serial))
+            self.data = replace(self.data, batteries={**current, serial: battery})
+            # Not async_set_updated_data: that would move the phase-aligned poll.
+            self.async_update_listeners()
+
     async def _refresh_signal(
-        self, now: datetime, batteries: dict[str, BatteryData]
+        self,
+        now: datetime,
+        batteries: dict[str, BatteryData],
+        only: str | None = None,
     ) -> None:
         """Read the dongle's signal strength while its entity is enabled."""
-        for serial in sorted(self.signal_wanted):
+        for serial in sorted(self.signal_wanted if only is None else {only}):
             battery = batteries.get(serial)
             if battery is None or battery.dongle_sn is None:
                 continue

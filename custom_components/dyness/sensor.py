@@ -641,6 +641,11 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
             self.async_on_remove(
                 lambda: self.coordinator.signal_wanted.discard(self.serial)
             )
+            self.coordinator.config_entry.async_create_background_task(
+                self.hass,
+                self.coordinator.async_read_signal(self.serial),
+                f"{self.entity_id} first read",
+            )
 
 
 class DynessModuleSensor(DynessModuleEntity, SensorEntity):

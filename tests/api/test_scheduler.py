@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+
+from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.dyness.api import CallScheduler, DynessRateLimitError
-from custom_components.dyness.api.scheduler import BACKOFF_MAX, BACKOFF_START
+from custom_components.dyness.api import (
+    CallScheduler,
+    DynessBudgetError,
+    DynessRateLimitError,
+)
+from custom_components.dyness.api.scheduler import (
+    BACKOFF_MAX,
+    BACKOFF_START,
+    MIN_BUDGET,
+    Demand,
+    Priority,
+)
 
 
 class FakeTime:
@@ -75,3 +89,187 @@ async def test_exponential_backoff(clock: FakeTime) -> None:
     scheduler.note_success()
     assert scheduler.note_rate_limited(0) == BACKOFF_START
     assert scheduler.blocked_for() == pytest.approx(BACKOFF_MAX)
+
+
+async def test_budget_refuses_and_frees(clock: FakeTime) -> None:
+    """Past the hourly budget calls are refused, until the oldest leaves the window."""
+    scheduler = CallScheduler(
+        monotonic=clock.monotonic, sleep=clock.sleep, hourly_budget=20
+    )
+    for _ in range(20):
+        async with scheduler.slot():
+            pass
+    assert scheduler.budget_left() == 0
+    with pytest.raises(DynessBudgetError) as err:
+        async with scheduler.slot():
+            pytest.fail("must not run")
+    assert err.value.retry_after == pytest.approx(3600 - 19)
+    assert scheduler.refused == 1
+    clock.now = 3600.5
+    async with scheduler.slot():
+        pass
+    assert scheduler.used_last_hour() == 20
+
+
+async def test_lower_priorities_leave_room(clock: FakeTime) -> None:
+    """Modules may fill 90 % of the budget, extras 80 %; batteries all of it."""
+    scheduler = CallScheduler(
+        monotonic=clock.monotonic, sleep=clock.sleep, hourly_budget=20
+    )
+    for _ in range(16):
+        async with scheduler.slot(Priority.EXTRA):
+            pass
+    with pytest.raises(DynessBudgetError):
+        async with scheduler.slot(Priority.EXTRA):
+            pass
+    for _ in range(2):
+        async with scheduler.slot(Priority.MODULE):
+            pass
+    with pytest.raises(DynessBudgetError):
+        async with scheduler.slot(Priority.MODULE):
+            pass
+    for _ in range(2):
+        async with scheduler.slot(Priority.BATTERY):
+            pass
+    assert scheduler.used_last_hour() == 20
+
+
+async def test_waiters_go_by_priority() -> None:
+    """Calls waiting at the same time are granted battery first, extras last."""
+    scheduler = CallScheduler(min_interval=0.001)
+    order: list[Priority] = []
+
+    async def _call(priority: Priority) -> None:
+        async with scheduler.slot(priority):
+            order.append(priority)
+            await asyncio.sleep(0)
+
+    async with scheduler.slot(Priority.EXTRA):
+        tasks = [
+            asyncio.create_task(_call(priority))
+            for priority in (Priority.EXTRA, Priority.STATIC, Priority.MODULE)
+        ]
+        await asyncio.sleep(0)
+        tasks.append(asyncio.create_task(_call(Priority.BATTERY)))
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert order == [Priority.BATTERY, Priority.MODULE, Priority.STATIC, Priority.EXTRA]
+
+
+async def test_cancelled_waiter_leaves_the_queue() -> None:
+    """A waiter cancelled before its turn does not block the others."""
+    scheduler = CallScheduler(min_interval=0.001)
+    async with scheduler.slot():
+        waiting = asyncio.create_task(_enter(scheduler))
+        await asyncio.sleep(0)
+        waiting.cancel()
+        await asyncio.sleep(0)
+    async with scheduler.slot():
+        pass
+    assert scheduler.calls == 2
+
+
+async def _enter(scheduler: CallScheduler) -> None:
+    """Take one slot."""
+    async with scheduler.slot():
+        pass
+
+
+async def test_budget_lowered_by_429_and_raised_after_quiet_hour(
+    clock: FakeTime,
+) -> None:
+    """A 429 cuts the budget by a quarter; each quiet hour gives back five calls."""
+    scheduler = CallScheduler(monotonic=clock.monotonic, sleep=clock.sleep)
+    scheduler.note_rate_limited(10)
+    assert scheduler.budget == 45
+    scheduler.note_rate_limited(10)
+    assert scheduler.budget == 33
+    clock.now += 1800
+    scheduler.note_success()
+    assert scheduler.budget == 33
+    clock.now += 1800
+    scheduler.note_success()
+    assert scheduler.budget == 38
+    scheduler.note_success()
+    assert scheduler.budget == 38
+    for _ in range(10):
+        clock.now += 3600
+        scheduler.note_success()
+    assert scheduler.budget == 60
+    for _ in range(10):
+        scheduler.note_rate_limited(1)
+    assert scheduler.budget == MIN_BUDGET
+
+
+@pytest.mark.parametrize(
+    ("demands", "budget", "expected"),
+    [
+        ([Demand(battery_calls=1, static_per_hour=1)], 60, (1, 1)),
+        ([Demand(battery_calls=2, module_calls=2, static_per_hour=2)], 60, (1, 1)),
+        ([Demand(battery_calls=2, module_calls=3, static_per_hour=2)], 60, (1, 2)),
+        (
+            [
+                Demand(battery_calls=1, module_calls=5, static_per_hour=1),
+                Demand(battery_calls=1, module_calls=5, static_per_hour=1),
+            ],
+            60,
+            (1, 5),
+        ),
+        ([Demand(battery_calls=2, module_calls=10, static_per_hour=2)], 30, (1, 12)),
+        ([Demand(battery_calls=4, static_per_hour=2)], 30, (2, 2)),
+        ([], 60, (1, 1)),
+    ],
+)
+def test_plan_stretches_modules_first(
+    demands: list[Demand], budget: int, expected: tuple[int, int]
+) -> None:
+    """Modules are read less often first; batteries only when they alone overflow."""
+    scheduler = CallScheduler(hourly_budget=budget)
+    for index, demand in enumerate(demands):
+        scheduler.set_demand(str(index), demand)
+    plan = scheduler.plan()
+    assert (plan.battery_every, plan.module_every) == expected
+    assert plan.stretched == (expected != (1, 1))
+    scheduler.set_demand("0", None)
+    assert "0" not in scheduler.demands
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=400, allow_nan=False),
+            st.sampled_from(list(Priority)),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=250,
+    ),
+    st.integers(min_value=20, max_value=80),
+)
+async def test_spacing_and_budget_never_exceeded(
+    schedule: list[tuple[float, Priority, bool]], budget: int
+) -> None:
+    """Under any mix of callers, gaps stay ≥ 1 s and no hour holds more than the budget."""
+    clock = FakeTime()
+    scheduler = CallScheduler(
+        monotonic=clock.monotonic, sleep=clock.sleep, hourly_budget=budget
+    )
+    granted: list[tuple[float, Priority]] = []
+    for pause, priority, rate_limited in schedule:
+        clock.now += pause
+        try:
+            async with scheduler.slot(priority):
+                granted.append((clock.now, priority))
+        except DynessRateLimitError:
+            continue
+        if rate_limited:
+            scheduler.note_rate_limited(None)
+        else:
+            scheduler.note_success()
+    times = [moment for moment, _ in granted]
+    assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(times))
+    for index, (start, _) in enumerate(granted):
+        in_hour = [p for moment, p in granted[index:] if moment < start + 3600]
+        assert len(in_hour) <= budget
+        assert sum(p is Priority.EXTRA for p in in_hour) <= budget

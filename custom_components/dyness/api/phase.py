@@ -50,9 +50,13 @@ class UploadTracker:
         ):
             if self.expected is not None:
                 off = abs((sample_time - self.expected).total_seconds()) % self.period
+                seen_after = (polled_at - sample_time).total_seconds()
                 if min(off, self.period - off) > 30:
                     self.phase_jumps += 1
-                elif not self.retry:
+                elif self.retry:
+                    # Missed at first, found on the retry: it needs about this long.
+                    self.delay = min(MAX_DELAY, max(MIN_DELAY, seen_after - MARGIN))
+                else:
                     # Found at the first try: the delay may be shorter than assumed.
                     self.delay = max(MIN_DELAY, self.delay - STEP_DOWN)
             self.last_sample = sample_time
@@ -63,8 +67,7 @@ class UploadTracker:
         if self.expected is not None and polled_at >= self.expected:
             late = (polled_at - self.expected).total_seconds()
             if not self.retry and late < self.period / 2:
-                # Too early: the sample needs longer than that to show up.
-                self.delay = min(MAX_DELAY, max(self.delay, late + MARGIN + 3))
+                # Too early, or the device skipped an upload: look again shortly.
                 self.retry = True
                 self.retry_at = polled_at + timedelta(seconds=RETRY_AFTER)
                 self.retries += 1

@@ -247,7 +247,8 @@ class CallScheduler:
         battery_every = 1
         while batteries / battery_every > usable and battery_every < MAX_STRETCH:
             battery_every += 1
-        left = usable * BUDGET_SHARE[Priority.MODULE] - batteries / battery_every
+        left = min(usable, self.budget * BUDGET_SHARE[Priority.MODULE] - static)
+        left -= batteries / battery_every
         module_every = 1
         if modules:
             module_every = (

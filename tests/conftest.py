@@ -87,14 +87,19 @@ def tick_sleep(frozen: FrozenDateTimeFactory) -> SleepFn:
 def scheduler_follows_frozen_time(
     request: pytest.FixtureRequest,
 ) -> Iterator[None]:
-    """Make the integration's call spacing advance frozen time in tests that freeze it."""
+    """Run the integration's scheduler on frozen time in tests that freeze it.
+
+    Spacing then advances frozen time, and the hourly window counts frozen
+    seconds, so results do not depend on how fast the machine runs the test.
+    """
     if "frozen" not in request.fixturenames:
         yield
         return
     sleep: SleepFn = request.getfixturevalue("tick_sleep")
+    frozen: FrozenDateTimeFactory = request.getfixturevalue("frozen")
     with patch(
         "custom_components.dyness.helpers.CallScheduler",
-        partial(CallScheduler, sleep=sleep),
+        partial(CallScheduler, sleep=sleep, monotonic=lambda: frozen().timestamp()),
     ):
         yield
 

@@ -26,6 +26,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     # The first refresh doubles as the connection test: auth → reauth, else retry.
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = DynessRuntimeData(client=client, coordinator=coordinator)
+    # The App ID's scheduler outlives the entry; forget what this entry needed.
+    entry.async_on_unload(lambda: client.scheduler.set_demand(entry.entry_id, None))
     async_setup_alarms(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))

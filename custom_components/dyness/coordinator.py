@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import math
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
@@ -35,6 +35,8 @@ from .api.scheduler import Demand, Plan, Priority
 from .const import (
     CONF_BATTERIES,
     DOMAIN,
+    ISSUE_BUDGET,
+    ISSUE_UNKNOWN_MODEL,
     LOGGER,
     SIGNAL_INTERVAL,
     STATIC_INTERVAL,
@@ -247,7 +249,17 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             self._fresh_at = now
         return DynessData(batteries=batteries, schedule=self._figures(batteries, now))
 
-    def _publish_demand(self, batteries: dict[str, BatteryData]) -> None:
+    def want_module(self, module_serial: str, key: str, wanted: bool) -> None:
+        """Note that a module entity appeared or went; the budget plan follows."""
+        if wanted:
+            self.module_entities.add((module_serial, key))
+        else:
+            self.module_entities.discard((module_serial, key))
+        # While unloading, entities go one by one: nothing to plan any more.
+        if self.data is not None and self.config_entry.state is ConfigEntryState.LOADED:
+            self._publish_demand(self.data.batteries)
+
+    def _publish_demand(self, batteries: Mapping[str, BatteryData]) -> None:
         """Tell the App ID's scheduler what this entry needs per sample."""
         wanted = {serial for serial, _ in self.module_entities}
         extras = sum(
@@ -273,7 +285,7 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
     def _report_budget(self) -> None:
         """Raise or clear the repair issue that says the budget stretches polls."""
         plan = self.scheduler.plan()
-        issue_id = f"budget_stretched_{self.config_entry.entry_id}"
+        issue_id = f"{ISSUE_BUDGET}_{self.config_entry.entry_id}"
         if not plan.stretched:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
@@ -283,7 +295,7 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             issue_id,
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
-            translation_key="budget_stretched",
+            translation_key=ISSUE_BUDGET,
             translation_placeholders={
                 "budget": str(plan.budget),
                 "battery_minutes": str(5 * plan.battery_every),
@@ -389,7 +401,9 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         code: str | None,
     ) -> None:
         """Raise or clear the repair issue that asks for an unknown model's data."""
-        issue_id = f"unknown_model_{config.device_sn}"
+        issue_id = (
+            f"{ISSUE_UNKNOWN_MODEL}_{self.config_entry.entry_id}_{config.device_sn}"
+        )
         if detection.known_model:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
@@ -405,7 +419,7 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             issue_id,
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
-            translation_key="unknown_model",
+            translation_key=ISSUE_UNKNOWN_MODEL,
             translation_placeholders={
                 "model": model or "?",
                 "code": code or "?",

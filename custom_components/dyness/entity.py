@@ -48,9 +48,9 @@ def want_module(
     entity: CoordinatorEntity[DynessCoordinator], module_serial: str, key: str
 ) -> None:
     """Make the coordinator poll a module while this entity exists."""
-    wanted = (module_serial, key)
-    entity.coordinator.module_entities.add(wanted)
-    entity.async_on_remove(lambda: entity.coordinator.module_entities.discard(wanted))
+    coordinator = entity.coordinator
+    coordinator.want_module(module_serial, key, wanted=True)
+    entity.async_on_remove(lambda: coordinator.want_module(module_serial, key, False))
 
 
 def add_entities_as_they_appear(

@@ -17,6 +17,8 @@ from .const import (
     IMBALANCE_ISSUE_AFTER,
     IMBALANCE_SOC_CEILING,
     IMBALANCE_SPREAD_MV,
+    ISSUE_BUDGET,
+    ISSUE_UNKNOWN_MODEL,
     OFFLINE_ISSUE_AFTER,
 )
 from .coordinator import BatteryData, DynessConfigEntry
@@ -161,6 +163,7 @@ def async_setup_issues(hass: HomeAssistant, entry: DynessConfigEntry) -> CALLBAC
 def async_remove_issues(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
     """Delete every issue of an entry that is being removed."""
     _delete_issues(hass, entry, keep=set())
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_BUDGET}_{entry.entry_id}")
 
 
 def _delete_issues(
@@ -171,7 +174,7 @@ def _delete_issues(
     for domain, key in list(registry.issues):
         if domain != DOMAIN:
             continue
-        for kind in ISSUE_KINDS:
+        for kind in (*ISSUE_KINDS, ISSUE_UNKNOWN_MODEL):
             prefix = f"{kind}_{entry.entry_id}_"
             if key.startswith(prefix) and key.removeprefix(prefix) not in keep:
                 ir.async_delete_issue(hass, DOMAIN, key)

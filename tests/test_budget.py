@@ -1,0 +1,212 @@
+"""Tests for the App ID's call budget in Home Assistant: sharing, repairs, freshness."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+import statistics
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.dyness.api import CallScheduler
+from custom_components.dyness.const import DOMAIN
+from custom_components.dyness.helpers import SCHEDULERS
+from dyness_sim import Fault, Simulator
+from dyness_sim.accounts import DEFAULT_APP_ID, DL5_MODULE_SNS
+
+
+async def _run_for(
+    hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float
+) -> None:
+    """Let time pass in 5-second steps, firing every timer that falls due."""
+    for _ in range(int(minutes * 12)):
+        frozen.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _entity(hass: HomeAssistant, unique_id: str) -> str:
+    """Return the entity ID of a sensor's unique ID."""
+    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique_id)
+    assert entity_id is not None, unique_id
+    return entity_id
+
+
+async def test_entries_of_one_app_id_share_the_scheduler(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """Two entries that use the same App ID draw on one budget and one spacing."""
+    first, second = mock_config_entry.data["batteries"]
+    entries = [
+        MockConfigEntry(
+            domain=DOMAIN,
+            title=f"Dyness {index}",
+            unique_id=f"{DEFAULT_APP_ID}-{index}",
+            data={**mock_config_entry.data, "batteries": [battery]},
+        )
+        for index, battery in enumerate((first, second))
+    ]
+    for entry in entries:
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    one, two = (entry.runtime_data.coordinator.scheduler for entry in entries)
+    assert one is two
+    assert set(one.demands) == {entry.entry_id for entry in entries}
+    await _run_for(hass, frozen, 30)
+    assert simulator.stats(DEFAULT_APP_ID).rejected_429 == 0
+    assert one.used_last_hour() == simulator.stats(DEFAULT_APP_ID).requests
+    await hass.config_entries.async_unload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    assert set(one.demands) == {entries[1].entry_id}
+
+
+async def test_budget_repair_raised_and_cleared(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Three polled modules stretch the module cadence; disabling them clears it."""
+    await _run_for(hass, frozen, 1)
+    issue_id = f"budget_stretched_{init_integration.entry_id}"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "budget": "60",
+        "battery_minutes": "5",
+        "module_minutes": "10",
+        "modules": "3",
+    }
+    registry = er.async_get(hass)
+    for entry in er.async_entries_for_config_entry(registry, init_integration.entry_id):
+        if entry.unique_id.split("_")[0] in DL5_MODULE_SNS:
+            registry.async_update_entity(
+                entry.entity_id, disabled_by=er.RegistryEntryDisabler.USER
+            )
+    await _run_for(hass, frozen, 2)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_lowered_budget_stretches_modules_not_batteries(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+    tick_sleep: Any,
+) -> None:
+    """At 30 calls an hour the batteries keep their 5 minutes; modules wait."""
+    simulator.set_rate_limit(per_hour=30)
+    scheduler = CallScheduler(
+        hourly_budget=30, sleep=tick_sleep, monotonic=lambda: frozen().timestamp()
+    )
+    hass.data.setdefault(SCHEDULERS, {})[DEFAULT_APP_ID] = scheduler
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await _run_for(hass, frozen, 60)
+    start = simulator.stats(DEFAULT_APP_ID).copy()
+    await _run_for(hass, frozen, 60)
+    stats = simulator.stats(DEFAULT_APP_ID)
+    masters = sum(
+        stats.by_serial.get(b["device_sn"], 0) - start.by_serial.get(b["device_sn"], 0)
+        for b in mock_config_entry.data["batteries"]
+    )
+    modules = sum(
+        stats.by_serial.get(sn, 0) - start.by_serial.get(sn, 0) for sn in DL5_MODULE_SNS
+    )
+    assert 24 <= masters <= 26
+    assert modules <= 6
+    assert stats.rejected_429 == 0
+    plan = scheduler.plan()
+    assert plan.battery_every == 1
+    assert plan.module_every == 12
+
+
+async def test_429_without_retry_after_backs_off(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+) -> None:
+    """Without Retry-After the next call waits 30 s; values stay; no burst."""
+    serial = init_integration.data["batteries"][0]["device_sn"]
+    soc = _entity(hass, f"{serial}_state_of_charge")
+    await _run_for(hass, frozen, 6)
+    simulator.add_fault(Fault(kind="http429", count=1))
+    requests = simulator.stats(DEFAULT_APP_ID).requests
+    times: list[datetime] = []
+    scheduler = init_integration.runtime_data.coordinator.scheduler
+    for _ in range(12 * 6):
+        frozen.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        if simulator.stats(DEFAULT_APP_ID).requests > requests:
+            requests = simulator.stats(DEFAULT_APP_ID).requests
+            times.append(dt_util.utcnow())
+        assert hass.states.get(soc).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+    assert scheduler.rate_limited == 1
+    assert scheduler.budget == 45
+    assert len(times) >= 2
+    assert (times[1] - times[0]).total_seconds() >= 30
+
+
+async def test_diagnostic_figures(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """Calls in the last hour, budget left, data age and next refresh are shown."""
+    await _run_for(hass, frozen, 20)
+    app_id = init_integration.unique_id
+
+    def _value(key: str) -> str:
+        state = hass.states.get(_entity(hass, f"{app_id}_{key}"))
+        assert state is not None
+        return state.state
+
+    calls = int(_value("api_calls"))
+    scheduler = init_integration.runtime_data.coordinator.scheduler
+    assert 0 < calls <= scheduler.used_last_hour()
+    assert int(_value("api_budget_left")) == 60 - calls
+    assert 0 <= int(_value("data_age")) < 60
+    assert dt_util.parse_datetime(_value("next_refresh")) > dt_util.utcnow()  # type: ignore[operator]
+
+
+async def test_new_values_are_seconds_old(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """Polls follow each battery's upload phase: data is written soon after `T`."""
+    ages: list[float] = []
+    watched = {
+        _entity(hass, f"{battery['device_sn']}_last_data_update")
+        for battery in init_integration.data["batteries"]
+    }
+
+    def _changed(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if event.data["entity_id"] in watched and new is not None:
+            sample = dt_util.parse_datetime(new.state)
+            if sample is not None:
+                ages.append((dt_util.utcnow() - sample).total_seconds())
+
+    unsub = hass.bus.async_listen("state_changed", _changed)
+    await _run_for(hass, frozen, 120)
+    unsub()
+    steady: list[Any] = ages[4:]
+    assert len(ages) >= 2 * 23
+    assert statistics.mean(steady) < 30
+    assert max(steady) < 60

@@ -1,0 +1,372 @@
+"""Benchmark the call budget: calls, 429s, data age and CPU per poll cycle.
+
+A simulated day per case on a compressed clock, against the local simulator,
+for this integration (phase-aligned polls through the App ID's scheduler) and
+for a plain fixed 5-minute poll of every battery and module, the way other
+Dyness integrations poll. Data age is measured when a new sample is written to
+its entity (now - the sample's `T`).
+
+Run: .venv/bin/python scripts/bench_budget.py [--hours 24]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# As the harness's pytest plugin does: Home Assistant's clocks freezegun can move.
+import pytest_homeassistant_custom_component.patch_time  # noqa: F401  # isort: skip
+
+# Our package next, or the harness's own custom_components package shadows it.
+import custom_components.dyness  # noqa: F401  # isort: skip
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+import logging
+import statistics
+import time
+from typing import Any
+from unittest.mock import patch
+
+import aiohttp
+from freezegun import freeze_time
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant import loader
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    async_test_home_assistant,
+)
+
+from custom_components.dyness.api import CallScheduler, DynessClient, DynessError
+from custom_components.dyness.const import DOMAIN
+from custom_components.dyness.coordinator import DynessCoordinator
+from dyness_sim import Account, SimClock, Simulator
+from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
+from dyness_sim.scenarios import model_battery
+
+START = datetime(2026, 6, 21, 0, 0, 0, tzinfo=UTC)
+STEP = timedelta(seconds=5)
+# The first hour learns phases and fills the module list; it is not counted.
+WARM_UP = timedelta(hours=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Case:
+    """One scenario: batteries (model, modules) and the simulator's hourly limit."""
+
+    name: str
+    batteries: tuple[tuple[str, int], ...]
+    per_hour: int = 60
+
+    def simulator(self) -> Simulator:
+        """Return a simulator holding this case's batteries on the default key."""
+        devices = [model_battery(key, modules=n) for key, n in self.batteries]
+        return Simulator(
+            [Account(DEFAULT_APP_ID, DEFAULT_APP_SECRET, devices)],
+            clock=SimClock.real(),
+            per_hour=self.per_hour,
+        )
+
+
+CASES = (
+    Case(name="one battery", batteries=(("PowerHaus", 1),)),
+    Case(name="two batteries", batteries=(("PowerHaus", 1), ("DL5.0C", 1))),
+    Case(
+        name="two batteries, 5 modules each",
+        batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
+    ),
+    Case(
+        name="two batteries, 5 modules each, limit 30/h",
+        batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
+        per_hour=30,
+    ),
+)
+
+
+@dataclass(kw_only=True)
+class Result:
+    """What one run measured after the warm-up."""
+
+    calls: int = 0
+    calls_429: int = 0
+    battery_calls: int = 0
+    module_calls: int = 0
+    samples: int = 0
+    ages: list[float] = field(default_factory=list)
+    cycles: int = 0
+    cpu_seconds: float = 0.0
+
+    def line(self, hours: float, batteries: int) -> str:
+        """Return the figures as one printable line."""
+        ages = sorted(self.ages) or [float("nan")]
+        p95 = ages[min(len(ages) - 1, int(len(ages) * 0.95))]
+        per_sample = self.battery_calls / self.samples if self.samples else float("nan")
+        cpu = 1000 * self.cpu_seconds / self.cycles if self.cycles else float("nan")
+        return (
+            f"{self.calls * 24 / hours:7.0f} calls/day  {self.calls_429:4d} x 429  "
+            f"age mean {statistics.fmean(ages):6.1f} s  p95 {p95:6.1f} s  "
+            f"{per_sample:5.2f} battery calls/sample  "
+            f"{self.module_calls * 24 / hours:6.0f} module calls/day  "
+            f"CPU {cpu:5.1f} ms/cycle"
+        )
+
+
+def _session() -> aiohttp.ClientSession:
+    """Return a plain session (the bare test instance has no network integration)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+
+
+def _entry(sim: Simulator) -> MockConfigEntry:
+    """Return a config entry for every battery of the default key."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=DEFAULT_APP_ID,
+        title="Dyness bench",
+        data={
+            "api_id": DEFAULT_APP_ID,
+            "api_secret": DEFAULT_APP_SECRET,
+            "region": "europe",
+            "base_url": sim.base_url,
+            "batteries": [
+                {
+                    "device_sn": device.device_sn,
+                    "dongle_sn": device.collector_sn,
+                    "model": device.model_name,
+                    "model_code": str(device.model_code),
+                }
+                for device in sim.account(DEFAULT_APP_ID).devices
+            ],
+        },
+    )
+
+
+@contextmanager
+def _cpu_per_refresh(result: Result) -> Iterator[None]:
+    """Count refreshes and the process CPU time spent in them."""
+    original = DynessCoordinator._async_update_data  # noqa: SLF001
+
+    async def _timed(self: DynessCoordinator) -> Any:
+        began = time.process_time()
+        try:
+            return await original(self)
+        finally:
+            result.cycles += 1
+            result.cpu_seconds += time.process_time() - began
+
+    with patch.object(DynessCoordinator, "_async_update_data", _timed):
+        yield
+
+
+def _count(sim: Simulator, result: Result, masters: set[str]) -> None:
+    """Add the simulator's counters since its last reset to the result."""
+    stats = sim.stats(DEFAULT_APP_ID)
+    result.calls = stats.requests
+    result.calls_429 = stats.rejected_429
+    result.battery_calls = sum(stats.by_serial.get(sn, 0) for sn in masters)
+    modules = {sn for battery in sim.batteries for sn in battery.module_sns} & set(
+        stats.by_serial
+    )
+    result.module_calls = sum(stats.by_serial[sn] for sn in modules)
+
+
+async def run_integration(case: Case, hours: float) -> Result:
+    """Run Home Assistant with this integration for the case; return the figures."""
+    result = Result()
+    with freeze_time(START) as frozen:
+        sim = case.simulator()
+        await sim.start(host="127.0.0.1", port=0)
+        session = _session()
+        scheduler = partial(
+            CallScheduler,
+            sleep=_tick(frozen),
+            monotonic=lambda: dt_util.utcnow().timestamp(),
+        )
+        with (
+            patch("custom_components.dyness.helpers.CallScheduler", scheduler),
+            patch(
+                "custom_components.dyness.helpers.async_get_clientsession",
+                return_value=session,
+            ),
+            _cpu_per_refresh(result),
+        ):
+            async with async_test_home_assistant() as hass:
+                hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+                entry = _entry(sim)
+                entry.add_to_hass(hass)
+                if not await hass.config_entries.async_setup(entry.entry_id):
+                    raise SystemExit(f"{case.name}: setup failed ({entry.state})")
+                await _advance(hass, frozen, WARM_UP)
+                sim.reset_stats()
+                result.cycles, result.cpu_seconds = 0, 0.0
+                _watch_ages(hass, entry, result)
+                await _advance(hass, frozen, timedelta(hours=hours))
+                await hass.config_entries.async_unload(entry.entry_id)
+                await hass.async_stop(force=True)
+        await session.close()
+        masters = {battery.device_sn for battery in sim.batteries}
+        _count(sim, result, masters)
+        await sim.stop()
+    return result
+
+
+def _tick(frozen: FrozenDateTimeFactory) -> Callable[[float], Awaitable[None]]:
+    """Return a sleep that moves frozen time on instead of waiting."""
+
+    async def _sleep(seconds: float) -> None:
+        frozen.tick(timedelta(seconds=seconds))
+        await asyncio.sleep(0)
+
+    return _sleep
+
+
+async def _advance(
+    hass: HomeAssistant, frozen: FrozenDateTimeFactory, span: timedelta
+) -> None:
+    """Move time on in small steps, firing every timer that falls due."""
+    end = dt_util.utcnow() + span
+    while dt_util.utcnow() < end:
+        frozen.tick(STEP)
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _watch_ages(hass: HomeAssistant, entry: MockConfigEntry, result: Result) -> None:
+    """Record now - `T` whenever a battery's last data update is written."""
+    registry = er.async_get(hass)
+    watched = {
+        registry.async_get_entity_id(
+            "sensor", DOMAIN, f"{battery['device_sn']}_last_data_update"
+        )
+        for battery in entry.data["batteries"]
+    }
+
+    def _changed(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if event.data["entity_id"] in watched and new is not None:
+            sample = dt_util.parse_datetime(new.state)
+            if sample is not None:
+                result.samples += 1
+                result.ages.append((dt_util.utcnow() - sample).total_seconds())
+
+    hass.bus.async_listen("state_changed", _changed)
+
+
+# A fixed poll's data age depends on where its timer falls in the devices'
+# upload phase; runs at these offsets average that out.
+FIXED_POLL_OFFSETS = tuple(range(0, 300, 60))
+
+
+async def run_fixed_poll(case: Case, hours: float) -> Result:
+    """Poll every battery and module every 5 minutes, 1 s apart, no budget."""
+    total = Result()
+    for offset in FIXED_POLL_OFFSETS:
+        result = await _fixed_poll_run(case, hours, timedelta(seconds=offset))
+        total.calls += result.calls
+        total.calls_429 += result.calls_429
+        total.battery_calls += result.battery_calls
+        total.module_calls += result.module_calls
+        total.samples += result.samples
+        total.ages.extend(result.ages)
+        total.cycles += result.cycles
+        total.cpu_seconds += result.cpu_seconds
+    runs = len(FIXED_POLL_OFFSETS)
+    total.calls //= runs
+    total.calls_429 //= runs
+    total.module_calls //= runs
+    return total
+
+
+async def _fixed_poll_run(case: Case, hours: float, offset: timedelta) -> Result:
+    """Run the fixed poll once, its timer `offset` after the full hour."""
+    result = Result()
+    with freeze_time(START + offset) as frozen:
+        sim = case.simulator()
+        await sim.start(host="127.0.0.1", port=0)
+        async with _session() as session:
+            client = DynessClient(
+                DEFAULT_APP_ID,
+                DEFAULT_APP_SECRET,
+                session=session,
+                base_url=sim.base_url,
+                scheduler=CallScheduler(
+                    hourly_budget=10**6,
+                    sleep=_tick(frozen),
+                    monotonic=lambda: dt_util.utcnow().timestamp(),
+                ),
+            )
+            last: dict[str, datetime] = {}
+            began = dt_util.utcnow()
+            cycle = 0
+            while dt_util.utcnow() < began + WARM_UP + timedelta(hours=hours):
+                if dt_util.utcnow() >= began + cycle * timedelta(minutes=5):
+                    if cycle == WARM_UP // timedelta(minutes=5):
+                        sim.reset_stats()
+                        result.samples, result.ages = 0, []
+                    cycle += 1
+                    await _poll_once(client, sim, last, result)
+                frozen.tick(STEP)
+        masters = {battery.device_sn for battery in sim.batteries}
+        _count(sim, result, masters)
+        await sim.stop()
+    return result
+
+
+async def _poll_once(
+    client: DynessClient, sim: Simulator, last: dict[str, datetime], result: Result
+) -> None:
+    """Read every master and module once, as a fixed-interval integration does."""
+    began = time.process_time()
+    for battery in sim.batteries:
+        for serial in (battery.device_sn, *battery.module_sns):
+            try:
+                snapshot = await client.get_realtime_data(serial)
+            except DynessError:
+                continue
+            if serial != battery.device_sn or snapshot.timestamp is None:
+                continue
+            if last.get(serial) != snapshot.timestamp:
+                last[serial] = snapshot.timestamp
+                result.samples += 1
+                result.ages.append(
+                    (dt_util.utcnow() - snapshot.timestamp).total_seconds()
+                )
+    result.cycles += 1
+    result.cpu_seconds += time.process_time() - began
+
+
+async def main() -> int:
+    """Run every case both ways and print the figures side by side."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hours", type=float, default=24.0)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    print(f"simulated {args.hours:g} h per case after a {WARM_UP} warm-up\n")
+    for case in CASES:
+        wall = time.perf_counter()
+        ours = await run_integration(case, args.hours)
+        took = time.perf_counter() - wall
+        fixed = await run_fixed_poll(case, args.hours)
+        batteries = len(case.batteries)
+        print(f"{case.name} (simulator limit {case.per_hour}/h):")
+        print(f"  integration  {ours.line(args.hours, batteries)}")
+        print(f"  fixed 5 min  {fixed.line(args.hours, batteries)}")
+        ratio = statistics.fmean(fixed.ages) / statistics.fmean(ours.ages)
+        print(
+            f"  fixed/integration mean data age: {ratio:.1f} times; "
+            f"simulated day took {took * 24 / args.hours:.0f} s of wall time\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from .alarms import async_setup_alarms
+from .const import CONF_BATTERIES
 from .coordinator import DynessConfigEntry, DynessCoordinator, DynessRuntimeData
 from .helpers import create_client, device_in_use
 from .issues import async_remove_issues, async_setup_issues
@@ -32,15 +33,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))
     options = dict(entry.options)
+    data = dict(entry.data)
 
-    async def _async_options_updated(
+    async def _async_entry_updated(
         hass: HomeAssistant, entry: DynessConfigEntry
     ) -> None:
-        """Reload for new options; the flows that change data reload by themselves."""
+        """Follow a new battery choice live; reload for new options.
+
+        Flows that change credentials or the host reload by themselves.
+        """
+        nonlocal data
         if dict(entry.options) != options:
             hass.config_entries.async_schedule_reload(entry.entry_id)
+            return
+        batteries = entry.data[CONF_BATTERIES]
+        if {**data, CONF_BATTERIES: batteries} == dict(entry.data) != data:
+            data = dict(entry.data)
+            coordinator.set_batteries(batteries)
+            await coordinator.async_request_refresh()
 
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
 
 

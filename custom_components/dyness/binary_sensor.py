@@ -119,18 +119,19 @@ async def async_setup_entry(
     """Set up the alarm binary sensors of every battery and module."""
     coordinator = entry.runtime_data.coordinator
     monitor = alarm_monitor(hass, entry)
-    async_add_entities(
-        entity
-        for serial, battery in coordinator.data.batteries.items()
-        for entity in _battery_entities(coordinator, monitor, serial, battery)
-    )
+    known_batteries: set[str] = set()
     known_modules: set[str] = set()
 
     @callback
     def _add_new_modules() -> None:
-        """Add the alarm sensors of modules seen for the first time."""
+        """Add the alarm sensors of batteries and modules seen for the first time."""
         entities: list[BinarySensorEntity] = []
-        for battery in coordinator.data.batteries.values():
+        for serial, battery in coordinator.data.batteries.items():
+            if serial not in known_batteries:
+                known_batteries.add(serial)
+                entities.extend(
+                    _battery_entities(coordinator, monitor, serial, battery)
+                )
             for module in battery.modules.values():
                 if module.serial in known_modules:
                     continue

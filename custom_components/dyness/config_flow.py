@@ -423,10 +423,14 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                     for key, value in entry.data.items()
                     if key != CONF_BASE_URL
                 }
+                data = {**data, **self._credentials, CONF_BATTERIES: batteries}
+                if {**entry.data, CONF_BATTERIES: batteries} == data:
+                    # Only the choice of batteries changed: the running entry
+                    # adds or drops them without a reload.
+                    self.hass.config_entries.async_update_entry(entry, data=data)
+                    return self.async_abort(reason="reconfigure_successful")
                 return self.async_update_reload_and_abort(
-                    entry,
-                    unique_id=self._credentials[CONF_API_ID],
-                    data={**data, **self._credentials, CONF_BATTERIES: batteries},
+                    entry, unique_id=self._credentials[CONF_API_ID], data=data
                 )
             errors["base"] = "no_selection"
         schema = vol.Schema(

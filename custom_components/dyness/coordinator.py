@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import math
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -176,6 +177,16 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             ) from err
         finally:
             self._reschedule()
+
+    def set_batteries(self, items: Iterable[Mapping[str, Any]]) -> None:
+        """Follow a new choice of batteries; new ones are read at the next refresh."""
+        self.batteries = tuple(BatteryConfig.from_dict(item) for item in items)
+        if self.data is not None:
+            kept = {config.device_sn for config in self.batteries}
+            self.data = replace(
+                self.data,
+                batteries={s: b for s, b in self.data.batteries.items() if s in kept},
+            )
 
     def tracker(self, serial: str) -> UploadTracker:
         """Return the upload phase tracker of a battery."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from typing import Any, Final
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -199,8 +200,27 @@ async def async_get_config_entry_diagnostics(
             "last_responses": async_redact_data(client.last_responses, TO_REDACT),
             "scheduler": {
                 "calls": scheduler.calls,
+                "calls_last_hour": scheduler.used_last_hour(),
+                "budget": scheduler.budget,
+                "budget_ceiling": scheduler.ceiling,
+                "refused_by_budget": scheduler.refused,
                 "rate_limited": scheduler.rate_limited,
                 "blocked_for": round(scheduler.blocked_for(), 1),
+                "plan": asdict(scheduler.plan()),
+                "next_refresh": coordinator.data.schedule.next_refresh,
+                "upload_phases": {
+                    serial: {
+                        "last_sample": tracker.last_sample,
+                        "expected": tracker.expected,
+                        "delay_s": round(tracker.delay, 1),
+                        "phase_known": tracker.phase_known,
+                        "retries": tracker.retries,
+                        "missed_uploads": tracker.misses,
+                        "phase_jumps": tracker.phase_jumps,
+                    }
+                    for serial in coordinator.data.batteries
+                    if (tracker := coordinator.tracker(serial)) is not None
+                },
             },
             "firmware_checks": {
                 serial: {

@@ -6,6 +6,7 @@ from typing import Any, Final
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .alarms import (
@@ -16,7 +17,7 @@ from .alarms import (
     alarm_table,
 )
 from .coordinator import DynessConfigEntry, DynessCoordinator
-from .entity import DynessBatteryEntity
+from .entity import DynessBatteryEntity, add_entities_as_they_appear
 
 PARALLEL_UPDATES = 0
 
@@ -33,13 +34,18 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up one alarm event entity per battery that reports alarms."""
-    coordinator = entry.runtime_data.coordinator
     monitor = alarm_monitor(hass, entry)
-    async_add_entities(
-        DynessAlarmEvent(coordinator, serial, ALARM_EVENTS, monitor)
-        for serial, battery in coordinator.data.batteries.items()
-        if alarm_table(battery.family.key).conditions
-    )
+
+    def _new(coordinator: DynessCoordinator, known: set[str]) -> list[Entity]:
+        """Return event entities of batteries not seen before."""
+        new: list[Entity] = []
+        for serial, battery in coordinator.data.batteries.items():
+            if serial not in known and alarm_table(battery.family.key).conditions:
+                known.add(serial)
+                new.append(DynessAlarmEvent(coordinator, serial, ALARM_EVENTS, monitor))
+        return new
+
+    add_entities_as_they_appear(entry, async_add_entities, _new)
 
 
 class DynessAlarmEvent(DynessBatteryEntity, EventEntity):

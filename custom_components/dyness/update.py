@@ -14,6 +14,7 @@ from homeassistant.components.update import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
@@ -22,7 +23,7 @@ from homeassistant.util.hass_dict import HassKey
 from .api import DynessClient, DynessError, FirmwareVersions
 from .const import DOMAIN, FIRMWARE_CHECK_INTERVAL, FIRMWARE_RETRY_INTERVAL, LOGGER
 from .coordinator import DynessConfigEntry, DynessCoordinator
-from .entity import DynessBatteryEntity
+from .entity import DynessBatteryEntity, add_entities_as_they_appear
 
 PARALLEL_UPDATES = 0
 
@@ -114,12 +115,20 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up one firmware entity per battery and the daily check."""
-    coordinator = entry.runtime_data.coordinator
-    serials = list(coordinator.data.batteries)
-    checker = FirmwareChecker(hass, entry.runtime_data.client, serials)
-    async_add_entities(
-        DynessFirmwareUpdate(coordinator, checker, serial) for serial in serials
-    )
+    checker = FirmwareChecker(hass, entry.runtime_data.client, [])
+
+    def _new(coordinator: DynessCoordinator, known: set[str]) -> list[Entity]:
+        """Return firmware entities of batteries not seen before; check them soon."""
+        new = [serial for serial in coordinator.data.batteries if serial not in known]
+        known.update(new)
+        checker.serials.extend(new)
+        if new and checker.serials != new:
+            entry.async_create_task(
+                hass, checker.async_check_due(), f"{DOMAIN} firmware"
+            )
+        return [DynessFirmwareUpdate(coordinator, checker, serial) for serial in new]
+
+    add_entities_as_they_appear(entry, async_add_entities, _new)
     entry.async_on_unload(
         async_track_time_interval(
             hass,

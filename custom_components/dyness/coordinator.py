@@ -240,6 +240,9 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             try:
                 await self._refresh_modules(batteries, fresh)
                 await self._refresh_signal(now, batteries)
+            except DynessBudgetError as err:
+                # The batteries are read; modules and extras wait for the budget.
+                LOGGER.debug("Modules and extras wait: %s", err)
             except DynessRateLimitError as err:
                 rate_limited = err
         for serial, battery in batteries.items():
@@ -252,8 +255,7 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         if rate_limited is not None:
             if not previous or self._is_stale(now):
                 raise rate_limited
-            if not isinstance(rate_limited, DynessBudgetError):
-                LOGGER.debug("Rate limited; keeping the last data of this cycle")
+            LOGGER.debug("Rate limited; keeping the last data of this cycle")
         elif api_errors and len(api_errors) == polled:
             raise api_errors[0]
         else:
@@ -557,6 +559,8 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         """Make a call whose failure (other than auth or 429) is not fatal."""
         try:
             keep(await call)
+        except DynessBudgetError as err:
+            LOGGER.debug("Optional data of %s waits for the budget: %s", serial, err)
         except (DynessAuthenticationError, DynessRateLimitError):
             raise
         except DynessError as err:

@@ -273,3 +273,21 @@ async def test_spacing_and_budget_never_exceeded(
         in_hour = [p for moment, p in granted[index:] if moment < start + 3600]
         assert len(in_hour) <= budget
         assert sum(p is Priority.EXTRA for p in in_hour) <= budget
+
+
+async def test_budget_stays_below_the_refused_level_for_a_day(clock: FakeTime) -> None:
+    """A 429 after 30 calls caps the budget at 29 until a quiet day has passed."""
+    scheduler = CallScheduler(monotonic=clock.monotonic, sleep=clock.sleep)
+    for _ in range(30):
+        async with scheduler.slot():
+            pass
+        clock.now += 60
+    scheduler.note_rate_limited(None)
+    assert scheduler.budget == 29
+    for _ in range(23):
+        clock.now += 3600
+        scheduler.note_success()
+    assert scheduler.budget == 29
+    clock.now += 3600
+    scheduler.note_success()
+    assert scheduler.budget == 34

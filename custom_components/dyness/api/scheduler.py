@@ -20,6 +20,7 @@ MAX_WAIT = 10.0
 BACKOFF_START = 30.0
 BACKOFF_MAX = 900.0
 HOUR = 3600.0
+DAY = 24 * HOUR
 DEFAULT_BUDGET = 60
 MIN_BUDGET = 20
 BUDGET_STEP_UP = 5
@@ -115,7 +116,10 @@ class CallScheduler:
         self._next_allowed = float("-inf")
         self._blocked_until = float("-inf")
         self._backoff = 0.0
-        self._quiet_since = float("-inf")
+        self._last_429 = float("-inf")
+        self._last_raise = float("-inf")
+        # Calls in the hour when the cloud last said 429: its limit is no higher.
+        self._refused_at: int | None = None
         self.demands: dict[str, Demand] = {}
         self.calls = 0
         self.rate_limited = 0
@@ -215,17 +219,29 @@ class CallScheduler:
             )
             delay = self._backoff
         self._blocked_until = max(self._blocked_until, now + delay)
-        self.budget = max(self.min_budget, math.floor(self.budget * 0.75))
-        self._quiet_since = now
+        lowered = math.floor(self.budget * 0.75)
+        used = self.used_last_hour()
+        if used > self.min_budget:
+            # Refused after `used` calls this hour: the cloud's limit is no higher.
+            self._refused_at = used
+            lowered = min(lowered, used - 1)
+        self.budget = max(self.min_budget, lowered)
+        self._last_429 = self._last_raise = now
         return delay
 
     def note_success(self) -> None:
         """Reset the back-off; raise a lowered budget again after a quiet hour."""
         self._backoff = 0.0
         now = self._monotonic()
-        if self.budget < self.ceiling and now - self._quiet_since >= HOUR:
-            self.budget = min(self.ceiling, self.budget + BUDGET_STEP_UP)
-            self._quiet_since = now
+        if self.budget >= self.ceiling or now - self._last_raise < HOUR:
+            return
+        cap = self.ceiling
+        # Below the level the cloud refused, until a whole day passed quietly.
+        if self._refused_at is not None and now - self._last_429 < DAY:
+            cap = max(self.budget, self._refused_at - 1)
+        if self.budget < cap:
+            self.budget = min(cap, self.budget + BUDGET_STEP_UP)
+            self._last_raise = now
 
     # --- planning ----------------------------------------------------------
 

@@ -30,6 +30,7 @@ from homeassistant.helpers.typing import StateType
 
 from .const import STANDBY_CURRENT
 from .coordinator import BatteryData, DynessConfigEntry, DynessCoordinator, ModuleData
+from .energy_sensor import energy_sensors
 from .entity import DynessBatteryEntity, DynessModuleEntity, add_entities_as_they_appear
 from .families import Metric
 
@@ -522,6 +523,7 @@ def _new_sensors(coordinator: DynessCoordinator, known: set[str]) -> list[Entity
             if unique_id not in known:
                 known.add(unique_id)
                 new.append(DynessSensor(coordinator, serial, description))
+        new.extend(energy_sensors(coordinator, serial, battery, known))
         for module_sn, module in battery.modules.items():
             if module.realtime is None:
                 continue

@@ -14,7 +14,7 @@ are summed separately, so a signed power never nets out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
@@ -26,6 +26,7 @@ from .const import LOGGER
 
 # Consecutive samples further apart than this leave a gap (one sample is ~5 min).
 MAX_GAP: Final = timedelta(minutes=7.5)
+SLOT: Final = timedelta(minutes=5)
 _KWH_PER_WATT_SECOND: Final = 1 / 3_600_000
 
 
@@ -114,10 +115,18 @@ class Integrator:
         that starts earlier is counted from the first record on.
         """
         start = self.last_time
-        segments = [
-            segment
+        wanted = [
+            record
             for record in sorted(records, key=lambda r: r.time)
             if (start is None or record.time > start) and record.time <= time
+        ]
+        # The slot of the new sample is still open, so its record is empty
+        # (§12); the sample itself tells that slot's power.
+        if wanted and wanted[-1].power is None and time - wanted[-1].time < SLOT:
+            wanted[-1] = replace(wanted[-1], power=power)
+        segments = [
+            segment
+            for record in wanted
             if (segment := self.add(record.time, record.power)) is not None
         ]
         if (segment := self.add(time, power)) is not None:

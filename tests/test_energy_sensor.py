@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 import logging
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -15,7 +17,12 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
+from custom_components.dyness.backfill import async_backfill
 from custom_components.dyness.const import DOMAIN
+from custom_components.dyness.data import BatteryConfig, BatteryData
+from custom_components.dyness.energy import Direction, Segment
+from custom_components.dyness.energy_sensor import energy_source
+from custom_components.dyness.model_table import detect
 from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
 
@@ -164,8 +171,13 @@ async def test_restored_total_continues_over_the_gap(
     )
     before = simulator.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0)
     mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    with patch(
+        "custom_components.dyness.energy_sensor.async_backfill",
+        side_effect=RuntimeError("statistics broken"),
+    ):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    # A broken statistics import does not stop the counting.
     after = simulator.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0)
     assert after - before == 1
     state = hass.states.get(entity_ids["energy_charged"])
@@ -180,3 +192,77 @@ async def test_restored_total_continues_over_the_gap(
     assert float(state.state) - 50.0 == pytest.approx(
         truth_now.discharged_kwh - truth_then.discharged_kwh, rel=1e-4, abs=1e-4
     )
+
+
+async def test_failed_records_call_loses_only_the_gap(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    frozen: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without records the gap is skipped (logged), never guessed; no 0, no jump."""
+    haus = simulator.account(DEFAULT_APP_ID).devices[0]
+    sample = haus.latest_sample(START - timedelta(hours=3))
+    assert sample is not None
+    registry = er.async_get(hass)
+    for key in ENERGY_KEYS:
+        registry.async_get_or_create(
+            "sensor",
+            DOMAIN,
+            f"{haus.device_sn}_{key}",
+            suggested_object_id=f"powerhaus_{key}",
+        )
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State("sensor.powerhaus_energy_charged", "100.0"),
+                {
+                    "source": "computed",
+                    "total": 100.0,
+                    "last_time": sample.at.isoformat(),
+                    "last_power": sample.power_w,
+                },
+            ),
+            (
+                # Stored while the total was a counter: continue from it.
+                State("sensor.powerhaus_energy_discharged", "50.0"),
+                {"source": "counter", "total": 50.0, "last_time": None},
+            ),
+        ],
+    )
+    simulator.add_fault(Fault(kind="code500", path="getLastPowerDataBySn", count=1))
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert "is lost" in caplog.text
+    assert _value(hass, "sensor.powerhaus_energy_charged") == 100.0
+    assert _value(hass, "sensor.powerhaus_energy_discharged") == 50.0
+    # The battery's live data fails: the totals stay, they do not turn 0.
+    simulator.add_fault(
+        Fault(kind="code500", path="realTime/data", sn=haus.device_sn, count=1)
+    )
+    await _poll_at(hass, frozen, dt_util.utcnow() + timedelta(minutes=5, seconds=5))
+    assert _value(hass, "sensor.powerhaus_energy_charged") >= 100.0
+    await _poll_at(hass, frozen, dt_util.utcnow() + timedelta(minutes=5, seconds=5))
+    assert _value(hass, "sensor.powerhaus_energy_charged") > 100.0
+    assert (
+        await async_backfill(hass, "sensor.powerhaus_energy_charged", [], 0, START) == 0
+    )
+    segment = Segment(START - timedelta(hours=2), START, 1.0)
+    assert (
+        await async_backfill(
+            hass, "sensor.powerhaus_energy_charged", [segment], 0, START
+        )
+        == 0
+    )
+
+
+def test_no_source_without_data() -> None:
+    """A battery without live data gets no energy sensor yet."""
+    battery = BatteryData(
+        config=BatteryConfig(device_sn="X-BMS"),
+        detection=detect("PowerHaus", "145", None),
+    )
+    assert energy_source(battery, Direction.CHARGED) is None

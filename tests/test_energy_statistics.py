@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from functools import partial
 import itertools
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.energy import data as energy_data, validate
 from homeassistant.components.recorder import Recorder
-from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.components.recorder.models import StatisticData
+from homeassistant.components.recorder.statistics import (
+    async_import_statistics,
+    get_metadata,
+    statistics_during_period,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
@@ -20,7 +26,9 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     do_adhoc_statistics,
 )
 
+from custom_components.dyness.backfill import async_backfill
 from custom_components.dyness.const import DOMAIN
+from custom_components.dyness.energy import Segment
 from dyness_sim import ALL_MODELS, Fault, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 
@@ -186,3 +194,37 @@ async def test_backfill_after_three_hour_outage(
                 battery.model_name,
                 hour,
             )
+
+
+async def test_backfill_needs_a_row_to_continue(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """Without a recorded row before the gap, or with one ahead of it, nothing is written."""
+    entry = _entry(simulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    haus = simulator.account(DEFAULT_APP_ID).devices[0]
+    entity_id = _entity(hass, haus.device_sn, "energy_charged")
+    await _poll_at(hass, frozen, START + timedelta(minutes=5, seconds=10))
+    await async_wait_recording_done(hass)
+    do_adhoc_statistics(hass, start=START.replace(minute=0, second=0))
+    await async_wait_recording_done(hass)
+    hour = START.replace(minute=0, second=0)
+    segment = Segment(hour + timedelta(minutes=10), hour + timedelta(minutes=70), 1.0)
+    until = hour + timedelta(minutes=75)
+    assert await async_backfill(hass, "sensor.unknown", [segment], 0.0, until) == 0
+    assert await async_backfill(hass, entity_id, [segment], 0.0, until) == 0
+    metadata = await get_instance(hass).async_add_executor_job(
+        partial(get_metadata, hass, statistic_ids={entity_id})
+    )
+    async_import_statistics(
+        hass,
+        metadata[entity_id][1],
+        [StatisticData(start=hour - timedelta(hours=1), sum=5.0, state=1e6)],
+    )
+    await async_wait_recording_done(hass)
+    assert await async_backfill(hass, entity_id, [segment], 0.0, until) == 0
+    assert await async_backfill(hass, entity_id, [segment], 2e6, until) == 1

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.dyness.backfill import async_backfill
 from custom_components.dyness.const import DOMAIN
 from custom_components.dyness.data import BatteryConfig, BatteryData
-from custom_components.dyness.energy import Direction, Segment
+from custom_components.dyness.energy import Direction, Segment, slot_start
 from custom_components.dyness.energy_sensor import energy_source
 from custom_components.dyness.model_table import detect
 from dyness_sim import Fault, Simulator
@@ -75,7 +75,7 @@ async def test_week_with_restarts_outages_and_a_dip(
     state = hass.states.get(ids[haus, "energy_charged"])
     assert state is not None
     assert state.attributes["source"] == "computed"
-    first = datetime.fromisoformat(state.attributes["last_sample"])
+    first = datetime.fromisoformat(state.attributes["counted_until"])
     start_values = {key: _value(hass, entity) for key, entity in ids.items()}
     seen = dict(start_values)
     # Local midnight (Berlin, summer) is 22:00 UTC: poll across it, so the
@@ -107,7 +107,7 @@ async def test_week_with_restarts_outages_and_a_dip(
     assert caplog.text.count("lower than the last") == 1
     state = hass.states.get(ids[haus, "energy_charged"])
     assert state is not None
-    last = datetime.fromisoformat(state.attributes["last_sample"])
+    last = datetime.fromisoformat(state.attributes["counted_until"])
     truth = simulator.device(haus)
     charged = truth.truth_at(last).charged_kwh - truth.truth_at(first).charged_kwh
     discharged = (
@@ -162,7 +162,7 @@ async def test_restored_total_continues_over_the_gap(
                 {
                     "source": "computed",
                     "total": total,
-                    "last_time": sample.at.isoformat(),
+                    "last_time": slot_start(sample.at).isoformat(),
                     "last_power": sample.power_w,
                 },
             )
@@ -182,8 +182,9 @@ async def test_restored_total_continues_over_the_gap(
     assert after - before == 1
     state = hass.states.get(entity_ids["energy_charged"])
     assert state is not None
-    last = datetime.fromisoformat(state.attributes["last_sample"])
-    truth_then, truth_now = haus.truth_at(sample.at), haus.truth_at(last)
+    last = datetime.fromisoformat(state.attributes["counted_until"])
+    truth_then = haus.truth_at(slot_start(sample.at))
+    truth_now = haus.truth_at(last)
     assert float(state.state) - 100.0 == pytest.approx(
         truth_now.charged_kwh - truth_then.charged_kwh, rel=1e-4, abs=1e-4
     )
@@ -221,7 +222,7 @@ async def test_failed_records_call_loses_only_the_gap(
                 {
                     "source": "computed",
                     "total": 100.0,
-                    "last_time": sample.at.isoformat(),
+                    "last_time": slot_start(sample.at).isoformat(),
                     "last_power": sample.power_w,
                 },
             ),

@@ -3,12 +3,16 @@
 Nothing here talks to Home Assistant or the cloud, so the benchmark and the
 property tests drive exactly the code the sensors run.
 
-Integration rule: the power of a sample is held until the next sample's own
-timestamp (previous-sample rule, a left Riemann sum). The cloud's power is a
-5-minute value, so holding it reproduces the energy exactly when the samples
-are the 5-minute records, and within a fraction of a percent for the live
-samples (`scripts/bench_energy.py` measures both rules). Charge and discharge
-are summed separately, so a signed power never nets out.
+Time base: the cloud works in 5-minute slots on the clock (the records of
+`getLastPowerDataBySn` start at :00, :05, ...), and a live sample (`T` of
+`realTime/data`) carries the power of the slot it falls in. Every sample is
+therefore counted at the start of its slot, so live samples and records share
+one time base and a gap filled from records joins the live series without a
+seam. Integration rule: a slot's power is held until the next counted point
+(previous-sample rule, a left Riemann sum), which gives each slot its own
+energy exactly once; the total trails the present by one slot. Charge and
+discharge are summed separately, so a signed power never nets out.
+`scripts/bench_energy.py` measures this rule against the trapezoid rule.
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ from .const import LOGGER
 MAX_GAP: Final = timedelta(minutes=7.5)
 SLOT: Final = timedelta(minutes=5)
 _KWH_PER_WATT_SECOND: Final = 1 / 3_600_000
+
+
+def slot_start(moment: datetime) -> datetime:
+    """Return the start of the 5-minute slot on the clock that holds `moment`."""
+    return moment.replace(
+        minute=moment.minute - moment.minute % 5, second=0, microsecond=0
+    )
 
 
 class Direction(StrEnum):

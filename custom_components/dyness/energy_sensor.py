@@ -31,6 +31,7 @@ from .energy import (
     EnergySource,
     Integrator,
     Segment,
+    slot_start,
 )
 from .entity import DynessBatteryEntity
 from .families import Metric
@@ -194,6 +195,7 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
         self.integrator = Integrator(direction)
         self.counter = CounterGuard(f"{serial} energy {direction}")
         self._cache = records_cache(coordinator, serial)
+        self._last_sample: datetime | None = None
         self._lock = asyncio.Lock()
 
     @property
@@ -219,11 +221,13 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Say whether the total is the cloud's counter or computed, and from when."""
+        """Say whether the total is the cloud's counter or computed, and how far."""
         last = self._last_time
+        sample = last if self.source is EnergySource.COUNTER else self._last_sample
         return {
             "source": str(self.source),
-            "last_sample": None if last is None else last.isoformat(),
+            "last_sample": None if sample is None else sample.isoformat(),
+            "counted_until": None if last is None else last.isoformat(),
         }
 
     @property
@@ -274,16 +278,18 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             self.async_write_ha_state()
 
     async def _async_computed(self, battery: BatteryData, time: datetime) -> None:
-        """Integrate the sample; fill a gap from the 5-minute records."""
+        """Integrate the sample's slot; fill a gap from the 5-minute records."""
         power = battery.number(Metric.POWER)
-        if not self.integrator.needs_records(time):
-            self.integrator.add(time, power)
+        slot = slot_start(time)
+        self._last_sample = time
+        if not self.integrator.needs_records(slot):
+            self.integrator.add(slot, power)
             return
         before = self.integrator.total
         records = await self._cache.records(time)
-        segments = self.integrator.fill(records or (), time, power)
+        segments = self.integrator.fill(records or (), slot, power)
         if records:
-            await self._async_backfill(segments, before, time)
+            await self._async_backfill(segments, before, slot)
 
     async def _async_counter(self, battery: BatteryData, time: datetime) -> None:
         """Guard the counter; spread a jump after a gap over the gap's records."""

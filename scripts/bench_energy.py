@@ -138,6 +138,16 @@ def _poll(result: Run, battery: Battery, now: datetime) -> None:
     records: list[PowerRecord] | None = None
     for side in result.sides.values():
         if side.counter is not None:
+            last = side.counter.last_time
+            if (
+                records is None
+                and last is not None
+                and sample_time - last > MAX_GAP
+                and sample_time.hour != last.hour
+            ):
+                # The sensor spends the call on the statistics of the gap's hours.
+                records = _records(battery, now)
+                result.records_calls += 1
             side.counter.update(
                 data.number(COUNTER_METRICS[side.direction]), sample_time
             )

@@ -111,6 +111,20 @@ def test_gap_fill_has_no_double_count_at_boundaries(phase: int) -> None:
     assert integrator.total == pytest.approx(expected / 3_600_000)
 
 
+def test_records_counting_the_other_way_are_turned() -> None:
+    """Records whose sign disagrees with the samples' (the same slot) are negated."""
+    integrator = Integrator(Direction.CHARGED, last_time=T0, last_power=1200.0)
+    records = [_record(T0, -1200.0), _record(T0 + FIVE, -600.0)]
+    integrator.fill(records, T0 + 2 * FIVE, 0.0)
+    assert integrator.total == pytest.approx(0.1 + 0.05)
+    agreeing = Integrator(Direction.CHARGED, last_time=T0, last_power=1200.0)
+    agreeing.fill([_record(T0, 1200.0), _record(T0 + FIVE, 600.0)], T0 + 2 * FIVE, 0.0)
+    assert agreeing.total == pytest.approx(0.15)
+    quiet = Integrator(Direction.CHARGED, last_time=T0, last_power=1200.0)
+    quiet.fill([_record(T0, 10.0), _record(T0 + FIVE, 600.0)], T0 + 2 * FIVE, 0.0)
+    assert quiet.total == pytest.approx(0.15)
+
+
 def test_restore_round_trip() -> None:
     """The stored form continues the total from the last sample counted."""
     integrator = Integrator(Direction.DISCHARGED)

@@ -32,6 +32,8 @@ from .const import LOGGER
 MAX_GAP: Final = timedelta(minutes=7.5)
 SLOT: Final = timedelta(minutes=5)
 _KWH_PER_WATT_SECOND: Final = 1 / 3_600_000
+# Powers below this are too close to standby to tell a sign from.
+_SIGN_CHECK_W: Final = 50.0
 
 
 def slot_start(moment: datetime) -> datetime:
@@ -126,9 +128,13 @@ class Integrator:
         that starts earlier is counted from the first record on.
         """
         start = self.last_time
+        ordered = sorted(records, key=lambda r: r.time)
+        sign = _records_sign(ordered, start, self.last_power)
         wanted = [
             record
-            for record in sorted(records, key=lambda r: r.time)
+            if sign == 1 or record.power is None
+            else replace(record, power=-record.power)
+            for record in ordered
             if (start is None or record.time > start) and record.time <= time
         ]
         # The slot of the new sample is still open, so its record is empty
@@ -198,6 +204,23 @@ class CounterGuard:
         """Continue from a state kept over a restart."""
         self.total = _float(data.get("total"))
         self.last_time = _time(data.get("last_time"))
+
+
+def _records_sign(
+    records: list[PowerRecord], start: datetime | None, power: float | None
+) -> int:
+    """Return -1 when the records count power the other way than the samples.
+
+    The doc (§6.1, Q16) leaves open whether Cygni records share the inverted
+    live sign; the record of the last counted slot tells, as it holds the
+    same slot's power as the sample.
+    """
+    if start is None or power is None or abs(power) < _SIGN_CHECK_W:
+        return 1
+    same = next((r for r in records if r.time == start), None)
+    if same is None or same.power is None or abs(same.power) < _SIGN_CHECK_W:
+        return 1
+    return -1 if (same.power > 0) != (power > 0) else 1
 
 
 def hourly(segments: Iterable[Segment]) -> dict[datetime, float]:

@@ -253,7 +253,8 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             else:
                 # The total was the cloud's counter: continue from it.
                 self.integrator.total = float(data.get("total") or 0.0)
-        await self._async_process()
+        # A gap since the stop needs a records call: do not hold up the setup.
+        self._handle_coordinator_update()
 
     @callback
     def _handle_coordinator_update(self) -> None:

@@ -43,6 +43,19 @@ def auto_enable_custom_integrations(
     """Start the recorder before Home Assistant loads the integration."""
 
 
+@pytest.fixture
+async def single(
+    request: pytest.FixtureRequest,
+    frozen: FrozenDateTimeFactory,
+    socket_enabled: None,
+) -> AsyncIterator[Simulator]:
+    """Run a simulator that holds one battery of the requested model."""
+    sim = Simulator.single(request.param)
+    await sim.start(host="127.0.0.1", port=0)
+    yield sim
+    await sim.stop()
+
+
 def _entry(sim: Simulator) -> MockConfigEntry:
     """Return a config entry for every battery of the simulator's default key."""
     return MockConfigEntry(
@@ -64,19 +77,6 @@ def _entry(sim: Simulator) -> MockConfigEntry:
             ],
         },
     )
-
-
-@pytest.fixture
-async def single(
-    request: pytest.FixtureRequest,
-    frozen: FrozenDateTimeFactory,
-    socket_enabled: None,
-) -> AsyncIterator[Simulator]:
-    """Run a simulator that holds one battery of the requested model."""
-    sim = Simulator.single(request.param)
-    await sim.start(host="127.0.0.1", port=0)
-    yield sim
-    await sim.stop()
 
 
 @pytest.mark.parametrize("single", ALL_MODELS, indirect=True)
@@ -140,34 +140,35 @@ async def _hourly(hass: HomeAssistant, entity_id: str) -> dict[datetime, float]:
     }
 
 
-@pytest.mark.parametrize("model_key", ["energy_charged", "energy_discharged"])
+@pytest.mark.parametrize("single", ["PowerHaus", "DL5.0C"], indirect=True)
 async def test_backfill_after_three_hour_outage(
     hass: HomeAssistant,
-    simulator: Simulator,
+    single: Simulator,
     frozen: FrozenDateTimeFactory,
-    model_key: str,
 ) -> None:
     """After 3 h without the cloud, every hour holds its own energy: no hole, no lump."""
-    entry = _entry(simulator)
+    # Evening: the battery discharges through the outage (it is full at noon).
+    frozen.move_to(START + timedelta(hours=5))
+    entry = _entry(single)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    haus, dl5 = simulator.account(DEFAULT_APP_ID).devices
+    (battery,) = single.account(DEFAULT_APP_ID).devices
     entities = {
-        battery.device_sn: _entity(hass, battery.device_sn, model_key)
-        for battery in (haus, dl5)
+        key: _entity(hass, battery.device_sn, key)
+        for key in ("energy_charged", "energy_discharged")
     }
-    start = START.replace(minute=0, second=0)
+    start = (START + timedelta(hours=5)).replace(minute=0, second=0)
     calls = 0
-    # Poll every 5 minutes from 10:07 to 15:22; the cloud is down 11:22-14:22.
+    # Poll every 5 minutes from 15:07 to 20:22; the cloud is down 16:22-19:22.
     for step in range(63):
         if step == 15:
             # Steady state costs no records call at all.
-            assert simulator.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0) == 0
-            simulator.add_fault(Fault(kind="code500", count=100000))
+            assert single.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0) == 0
+            single.add_fault(Fault(kind="code500", count=100000))
         if step == 51:
-            simulator.clear_faults()
-            calls = simulator.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0)
+            single.clear_faults()
+            calls = single.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0)
         frozen.tick(timedelta(minutes=5))
         await _poll_at(hass, frozen, dt_util.utcnow())
         await async_wait_recording_done(hass)
@@ -175,25 +176,30 @@ async def test_backfill_after_three_hour_outage(
         period = now.replace(minute=now.minute - now.minute % 5, second=0)
         do_adhoc_statistics(hass, start=period - timedelta(minutes=5))
         await async_wait_recording_done(hass)
-    # One records call for the gap, shared by both sensors of each battery.
-    assert simulator.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0) - calls == 2
-    direction = "charged_kwh" if model_key == "energy_charged" else "discharged_kwh"
-    for battery in (haus, dl5):
-        sums = await _hourly(hass, entities[battery.device_sn])
+    # One records call for the gap, shared by both sensors.
+    assert single.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0) - calls == 1
+    energy_inside = 0.0
+    for key, entity_id in entities.items():
+        direction = "charged_kwh" if key == "energy_charged" else "discharged_kwh"
+        sums = await _hourly(hass, entity_id)
         hours = sorted(sums)
         assert hours[0] == start
         assert len(hours) >= 5
+        inside_hours = 0
         for previous, hour in itertools.pairwise(hours):
             seen = sums[hour] - sums[previous]
             truth = getattr(battery.truth_at(hour + timedelta(hours=1)), direction)
             truth -= getattr(battery.truth_at(hour), direction)
             # Hours wholly inside the outage come from the records alone.
             inside = start + timedelta(hours=2) <= hour < start + timedelta(hours=4)
+            inside_hours += inside
+            energy_inside += truth if inside else 0.0
             tolerance = 0.012 if inside else 0.2
-            assert seen == pytest.approx(truth, abs=tolerance), (
-                battery.model_name,
-                hour,
-            )
+            assert seen == pytest.approx(truth, abs=tolerance), (entity_id, hour)
+        assert inside_hours == 2
+
+    # The outage hours did move energy, so a hole would have shown.
+    assert energy_inside > 1.0
 
 
 async def test_backfill_needs_a_row_to_continue(

@@ -298,14 +298,18 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
         last, before = self.counter.last_time, self.counter.total
         # The counter's jump is right by itself; records are only worth a call
         # when the gap crosses an hour, so the statistics hours need them.
-        gap = last is not None and time - last > MAX_GAP and _hour(time) != _hour(last)
-        if not self.counter.update(reading, time) or not gap or before is None:
+        changed = self.counter.update(reading, time)
+        if not changed or last is None or before is None:
+            return
+        if time - last <= MAX_GAP or _hour(time) == _hour(last):
             return
         records = await self._cache.records(time)
         if not records:
             return
-        shape = Integrator(self.direction, last_time=last)
-        segments = shape.fill(records, time, None)
+        # The records' shape from the last reading on, its slot included.
+        held = next((r.power for r in records if r.time == slot_start(last)), None)
+        shape = Integrator(self.direction, last_time=last, last_power=held)
+        segments = shape.fill(records, time, battery.number(Metric.POWER))
         counted = sum(segment.kwh for segment in segments)
         jump = (self.counter.total or before) - before
         if counted <= 0 or jump <= 0:

@@ -479,6 +479,7 @@ LABELS: Final[Mapping[str, Metric]] = MappingProxyType(
         "电池循环次数": Metric.CYCLES,
         "平均循环次数": Metric.CYCLES,
         "总报警状态": Metric.ALARM,
+        "累计充电电量": Metric.ENERGY_CHARGED_TOTAL,
     }
 )
 

@@ -91,6 +91,9 @@ async def test_week_with_restarts_outages_and_a_dip(
             dipped = simulator.device(dl5).truth_at(moment).charged_kwh
             simulator.set_point(dl5, "7100", f"{dipped - 5:.2f}")
         if number == 21:
+            # Listed but empty: no data this sample, not 0.
+            simulator.set_point(dl5, "7100", "")
+        if number == 22:
             simulator.set_point(dl5, "7100", None)
         if number == 30:
             simulator.add_fault(Fault(kind="code500", count=1000))

@@ -200,7 +200,7 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
 
     @property
     def _last_time(self) -> datetime | None:
-        """Return the time of the last sample counted."""
+        """Return the moment up to which the total counts energy."""
         if self.source is EnergySource.COUNTER:
             return self.counter.last_time
         return self.integrator.last_time

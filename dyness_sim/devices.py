@@ -447,6 +447,8 @@ class Battery:
         current = state.power_w / rest_v
         module_current = current / self.parallel
         pack_v = self.pack_cells * cell_voltage(soc, module_current, 0.0)
+        # The current at the terminal voltage, so that V·I is the power (truth).
+        current = state.power_w / pack_v
         return state, soc, current, pack_v
 
     def _make_sample(self, slot: int) -> Sample:

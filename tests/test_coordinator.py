@@ -193,7 +193,8 @@ async def test_calls_per_hour(
     assert 24 <= masters <= 24 * 1.1
     # Every second sample of the hour (6, or 7 where the hour's edges fall).
     assert 3 * 6 <= modules <= 3 * 7
-    assert by_path.get("/v1/device/storage/list", 0) == 1
+    # The device list is read every 2 hours.
+    assert by_path.get("/v1/device/storage/list", 0) <= 1
     assert stats.rejected_429 == 0
     plan = init_integration.runtime_data.coordinator.scheduler.plan()
     assert (plan.battery_every, plan.module_every) == (1, 2)

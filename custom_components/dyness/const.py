@@ -25,7 +25,7 @@ DEFAULT_ALARM_DEBOUNCE: Final = 2
 
 UPDATE_INTERVAL: Final = timedelta(minutes=5)
 # Model, firmware and the cloud's online flag change rarely; samples show liveness.
-STATIC_INTERVAL: Final = timedelta(hours=1)
+STATIC_INTERVAL: Final = timedelta(hours=2)
 SIGNAL_INTERVAL: Final = timedelta(minutes=30)
 REQUEST_TIMEOUT: Final = 20.0
 

@@ -61,12 +61,12 @@ __all__ = [
 
 SIGNAL_POINT = "800000"
 STALE_AFTER = timedelta(minutes=30)
-DETAIL_INTERVAL = timedelta(hours=6)
+DETAIL_INTERVAL = timedelta(hours=12)
 STORE_VERSION = 1
 # A battery is polled when its next sample is due within this tolerance.
 POLL_TOLERANCE = timedelta(seconds=1)
 MIN_WAKE = 1.0
-DETAIL_PER_HOUR = 1 / 6
+DETAIL_PER_HOUR = 1 / 12
 SIGNAL_PER_HOUR = 2.0
 STATIC_PER_HOUR = 3600 / STATIC_INTERVAL.total_seconds()
 

@@ -67,6 +67,9 @@ class Metric(StrEnum):
     GRID_POWER = "grid_power"
     LOAD_POWER = "load_power"
     MODULE_NUMBER = "module_number"
+    # Lifetime energy counters (kWh) where the cloud keeps them (§8.2-8.4).
+    ENERGY_CHARGED_TOTAL = "energy_charged_total"
+    ENERGY_DISCHARGED_TOTAL = "energy_discharged_total"
 
 
 class SourceKind(StrEnum):
@@ -312,6 +315,9 @@ _FAMILY_A_POINTS: Final = _points(
     discharge_enable="4007",
     charge_enable="4008",
     alarm="4100",
+    # Listed by the DL5.0C and the Junior Box only; others compute them.
+    energy_charged_total="7100",
+    energy_discharged_total="7300",
 )
 
 FAMILY_A: Final = Family(
@@ -360,6 +366,8 @@ _TOWER_POINTS: Final = _points(
     cell_temperature_min="3300",
     module_count="4300",
     alarm="9999999",
+    # Towers count charged energy only; discharged is computed.
+    energy_charged_total="1900",
 )
 
 HV_TOWER: Final = Family(
@@ -471,6 +479,7 @@ LABELS: Final[Mapping[str, Metric]] = MappingProxyType(
         "电池循环次数": Metric.CYCLES,
         "平均循环次数": Metric.CYCLES,
         "总报警状态": Metric.ALARM,
+        "累计充电电量": Metric.ENERGY_CHARGED_TOTAL,
     }
 )
 

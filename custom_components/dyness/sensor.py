@@ -38,6 +38,7 @@ from .coordinator import (
     ModuleData,
     ScheduleFigures,
 )
+from .energy_sensor import energy_sensors
 from .entity import DynessBatteryEntity, DynessModuleEntity, add_entities_as_they_appear
 from .families import Metric
 
@@ -590,6 +591,7 @@ def _new_sensors(coordinator: DynessCoordinator, known: set[str]) -> list[Entity
         ):
             known.add(f"{serial}_problem")
             new.append(DynessProblemSensor(coordinator, serial, PROBLEM))
+        new.extend(energy_sensors(coordinator, serial, battery, known))
         for module_sn, module in battery.modules.items():
             if module.realtime is None:
                 continue

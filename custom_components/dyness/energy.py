@@ -1,0 +1,246 @@
+"""Lifetime charged/discharged energy: counter guard, integrator and restore data.
+
+Nothing here talks to Home Assistant or the cloud, so the benchmark and the
+property tests drive exactly the code the sensors run.
+
+Time base: the cloud works in 5-minute slots on the clock (the records of
+`getLastPowerDataBySn` start at :00, :05, ...), and a live sample (`T` of
+`realTime/data`) carries the power of the slot it falls in. Every sample is
+therefore counted at the start of its slot, so live samples and records share
+one time base and a gap filled from records joins the live series without a
+seam. Integration rule: a slot's power is held until the next counted point
+(previous-sample rule, a left Riemann sum), which gives each slot its own
+energy exactly once; the total trails the present by one slot. Charge and
+discharge are summed separately, so a signed power never nets out.
+`scripts/bench_energy.py` measures this rule against the trapezoid rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Final
+
+from homeassistant.util import dt as dt_util
+
+from .api import PowerRecord
+from .const import LOGGER
+
+# Consecutive samples further apart than this leave a gap (one sample is ~5 min).
+MAX_GAP: Final = timedelta(minutes=7.5)
+SLOT: Final = timedelta(minutes=5)
+_KWH_PER_WATT_SECOND: Final = 1 / 3_600_000
+# Powers below this are too close to standby to tell a sign from.
+_SIGN_CHECK_W: Final = 50.0
+
+
+def slot_start(moment: datetime) -> datetime:
+    """Return the start of the 5-minute slot on the clock that holds `moment`."""
+    return moment.replace(
+        minute=moment.minute - moment.minute % 5, second=0, microsecond=0
+    )
+
+
+class Direction(StrEnum):
+    """Which way the energy flows, seen from the battery."""
+
+    CHARGED = "charged"
+    DISCHARGED = "discharged"
+
+    @property
+    def sign(self) -> int:
+        """Return +1 for charging power, -1 for discharging power."""
+        return 1 if self is Direction.CHARGED else -1
+
+
+class EnergySource(StrEnum):
+    """Where a lifetime total comes from."""
+
+    COUNTER = "counter"
+    COMPUTED = "computed"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Energy (kWh, ≥ 0) counted over one interval between two samples."""
+
+    start: datetime
+    end: datetime
+    kwh: float
+
+    def split_hours(self) -> Iterable[tuple[datetime, float]]:
+        """Yield (hour start, kWh) for each clock hour the interval covers."""
+        seconds = (self.end - self.start).total_seconds()
+        if seconds <= 0:
+            return
+        cursor = self.start
+        while cursor < self.end:
+            hour = cursor.replace(minute=0, second=0, microsecond=0)
+            stop = min(self.end, hour + timedelta(hours=1))
+            yield hour, self.kwh * (stop - cursor).total_seconds() / seconds
+            cursor = stop
+
+
+@dataclass(slots=True)
+class Integrator:
+    """Charged or discharged energy summed over timestamped power samples."""
+
+    direction: Direction
+    total: float = 0.0
+    last_time: datetime | None = None
+    # Power (W, + = charging) of the last sample, held until the next one.
+    last_power: float | None = None
+
+    def needs_records(self, time: datetime) -> bool:
+        """Return whether a sample at `time` leaves a gap the records can fill."""
+        return self.last_time is not None and time - self.last_time > MAX_GAP
+
+    def add(self, time: datetime, power: float | None) -> Segment | None:
+        """Count one sample; an old or repeated timestamp is ignored."""
+        if self.last_time is not None and time <= self.last_time:
+            return None
+        segment: Segment | None = None
+        if (
+            self.last_time is not None
+            and self.last_power is not None
+            and time - self.last_time <= MAX_GAP
+        ):
+            watts = max(0.0, self.direction.sign * self.last_power)
+            seconds = (time - self.last_time).total_seconds()
+            kwh = watts * seconds * _KWH_PER_WATT_SECOND
+            self.total += kwh
+            segment = Segment(self.last_time, time, kwh)
+        self.last_time = time
+        self.last_power = power
+        return segment
+
+    def fill(
+        self,
+        records: Iterable[PowerRecord],
+        time: datetime,
+        power: float | None,
+    ) -> list[Segment]:
+        """Count the records strictly after the last sample and up to `time`, then it.
+
+        Records before the local midnight of their day do not exist, so a gap
+        that starts earlier is counted from the first record on.
+        """
+        start = self.last_time
+        ordered = sorted(records, key=lambda r: r.time)
+        sign = _records_sign(ordered, start, self.last_power)
+        wanted = [
+            record
+            if sign == 1 or record.power is None
+            else replace(record, power=-record.power)
+            for record in ordered
+            if (start is None or record.time > start) and record.time <= time
+        ]
+        # The slot of the new sample is still open, so its record is empty
+        # (§12); the sample itself tells that slot's power.
+        if wanted and wanted[-1].power is None and time - wanted[-1].time < SLOT:
+            wanted[-1] = replace(wanted[-1], power=power)
+        segments = [
+            segment
+            for record in wanted
+            if (segment := self.add(record.time, record.power)) is not None
+        ]
+        if (segment := self.add(time, power)) is not None:
+            segments.append(segment)
+        return segments
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the state to keep over a restart."""
+        return {
+            "total": self.total,
+            "last_time": None if self.last_time is None else self.last_time.isoformat(),
+            "last_power": self.last_power,
+        }
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        """Continue from a state kept over a restart."""
+        self.total = _float(data.get("total")) or 0.0
+        self.last_time = _time(data.get("last_time"))
+        self.last_power = _float(data.get("last_power"))
+
+
+@dataclass(slots=True)
+class CounterGuard:
+    """A cloud lifetime counter that is never allowed to step back."""
+
+    name: str
+    total: float | None = None
+    last_time: datetime | None = None
+    _dip_logged: bool = field(default=False, repr=False)
+
+    def update(self, reading: float | None, time: datetime | None) -> bool:
+        """Take a reading; return whether the total changed."""
+        if reading is None:
+            return False
+        if self.total is not None and reading < self.total:
+            if not self._dip_logged:
+                self._dip_logged = True
+                LOGGER.warning(
+                    "Ignoring %s %.3f kWh: lower than the last %.3f kWh",
+                    self.name,
+                    reading,
+                    self.total,
+                )
+            return False
+        changed = reading != self.total
+        self.total = reading
+        self.last_time = time or self.last_time
+        return changed
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the state to keep over a restart."""
+        return {
+            "total": self.total,
+            "last_time": None if self.last_time is None else self.last_time.isoformat(),
+        }
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        """Continue from a state kept over a restart."""
+        self.total = _float(data.get("total"))
+        self.last_time = _time(data.get("last_time"))
+
+
+def _records_sign(
+    records: list[PowerRecord], start: datetime | None, power: float | None
+) -> int:
+    """Return -1 when the records count power the other way than the samples.
+
+    The doc (§6.1, Q16) leaves open whether Cygni records share the inverted
+    live sign; the record of the last counted slot tells, as it holds the
+    same slot's power as the sample.
+    """
+    if start is None or power is None or abs(power) < _SIGN_CHECK_W:
+        return 1
+    same = next((r for r in records if r.time == start), None)
+    if same is None or same.power is None or abs(same.power) < _SIGN_CHECK_W:
+        return 1
+    return -1 if (same.power > 0) != (power > 0) else 1
+
+
+def hourly(segments: Iterable[Segment]) -> dict[datetime, float]:
+    """Return kWh per clock hour (UTC hour start) of a list of segments."""
+    hours: dict[datetime, float] = {}
+    for segment in segments:
+        for hour, kwh in segment.split_hours():
+            hours[hour] = hours.get(hour, 0.0) + kwh
+    return hours
+
+
+def _float(value: Any) -> float | None:
+    """Return a stored number, None when missing or not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _time(value: Any) -> datetime | None:
+    """Return a stored ISO time, None when missing or malformed."""
+    if not isinstance(value, str):
+        return None
+    return dt_util.parse_datetime(value)

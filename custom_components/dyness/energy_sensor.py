@@ -1,0 +1,334 @@
+"""Energy dashboard sensors: lifetime charged/discharged energy and split power."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+from weakref import WeakKeyDictionary
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import UnitOfEnergy, UnitOfPower
+from homeassistant.core import callback
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
+
+from .api import DynessError, PowerRecord
+from .api.scheduler import Priority
+from .backfill import async_backfill
+from .const import LOGGER
+from .coordinator import BatteryData, DynessCoordinator
+from .energy import (
+    MAX_GAP,
+    CounterGuard,
+    Direction,
+    EnergySource,
+    Integrator,
+    Segment,
+    slot_start,
+)
+from .entity import DynessBatteryEntity
+from .families import Metric
+
+COUNTER_METRICS: Final = {
+    Direction.CHARGED: Metric.ENERGY_CHARGED_TOTAL,
+    Direction.DISCHARGED: Metric.ENERGY_DISCHARGED_TOTAL,
+}
+
+
+def _hour(moment: datetime) -> datetime:
+    """Return the start of the clock hour containing `moment`."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+class RecordsCache:
+    """One `getLastPowerDataBySn` call per gap, shared by a battery's sensors."""
+
+    def __init__(self, coordinator: DynessCoordinator, serial: str) -> None:
+        """Remember whose records to fetch."""
+        self._coordinator = coordinator
+        self._serial = serial
+        self._lock = asyncio.Lock()
+        self._for: datetime | None = None
+        self._records: list[PowerRecord] | None = None
+        self.calls = 0
+
+    async def records(self, until: datetime) -> list[PowerRecord] | None:
+        """Return the records for a gap that ends at the sample `until`."""
+        async with self._lock:
+            if self._for == until:
+                return self._records
+            self._for = until
+            self.calls += 1
+            try:
+                # One call per gap; it ranks with the static facts for the budget.
+                self._records = await self._coordinator.client.get_power_records(
+                    self._serial, priority=Priority.STATIC
+                )
+            except DynessError as err:
+                LOGGER.warning(
+                    "Energy of %s before %s is lost: no power records (%s)",
+                    self._serial,
+                    until,
+                    err,
+                )
+                self._records = None
+            return self._records
+
+
+_CACHES: WeakKeyDictionary[DynessCoordinator, dict[str, RecordsCache]] = (
+    WeakKeyDictionary()
+)
+
+
+def records_cache(coordinator: DynessCoordinator, serial: str) -> RecordsCache:
+    """Return the battery's shared records cache."""
+    caches = _CACHES.setdefault(coordinator, {})
+    if serial not in caches:
+        caches[serial] = RecordsCache(coordinator, serial)
+    return caches[serial]
+
+
+def energy_source(battery: BatteryData, direction: Direction) -> EnergySource | None:
+    """Return where a battery's total comes from: the cloud's counter, or power."""
+    if battery.provides(COUNTER_METRICS[direction]):
+        return EnergySource.COUNTER
+    if battery.provides(Metric.POWER):
+        return EnergySource.COMPUTED
+    return None
+
+
+@dataclass
+class EnergyStoredData(ExtraStoredData):
+    """What an energy sensor keeps over a restart."""
+
+    source: str
+    state: Mapping[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the data in a JSON-ready form."""
+        return {"source": self.source, **self.state}
+
+
+ENERGY_DESCRIPTIONS: Final = {
+    direction: SensorEntityDescription(
+        key=f"energy_{direction}",
+        translation_key=f"energy_{direction}",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+    )
+    for direction in Direction
+}
+POWER_DESCRIPTIONS: Final = {
+    direction: SensorEntityDescription(
+        key=f"{'charge' if direction is Direction.CHARGED else 'discharge'}_power",
+        translation_key=(
+            f"{'charge' if direction is Direction.CHARGED else 'discharge'}_power"
+        ),
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+    )
+    for direction in Direction
+}
+
+
+def energy_sensors(
+    coordinator: DynessCoordinator, serial: str, battery: BatteryData, known: set[str]
+) -> list[Entity]:
+    """Return the energy and split power sensors of a battery not created yet."""
+    new: list[Entity] = []
+    for direction in Direction:
+        source = energy_source(battery, direction)
+        unique_id = f"{serial}_{ENERGY_DESCRIPTIONS[direction].key}"
+        if source is not None and unique_id not in known:
+            known.add(unique_id)
+            new.append(DynessEnergySensor(coordinator, serial, direction, source))
+        unique_id = f"{serial}_{POWER_DESCRIPTIONS[direction].key}"
+        if battery.provides(Metric.POWER) and unique_id not in known:
+            known.add(unique_id)
+            new.append(DynessPowerSplitSensor(coordinator, serial, direction))
+    return new
+
+
+class DynessPowerSplitSensor(DynessBatteryEntity, SensorEntity):
+    """Charge or discharge power (both ≥ 0) beside the signed battery power."""
+
+    def __init__(
+        self, coordinator: DynessCoordinator, serial: str, direction: Direction
+    ) -> None:
+        """Initialise the sensor for one battery and direction."""
+        super().__init__(coordinator, serial, POWER_DESCRIPTIONS[direction])
+        self.direction = direction
+
+    @property
+    def native_value(self) -> float | None:
+        """Return the power flowing in this direction, 0 when it flows the other way."""
+        power = self.battery.number(Metric.POWER)
+        if power is None:
+            return None
+        return max(0.0, self.direction.sign * power) + 0.0
+
+
+class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
+    """Lifetime charged or discharged energy: guarded counter or computed."""
+
+    def __init__(
+        self,
+        coordinator: DynessCoordinator,
+        serial: str,
+        direction: Direction,
+        source: EnergySource,
+    ) -> None:
+        """Initialise the sensor for one battery and direction."""
+        super().__init__(coordinator, serial, ENERGY_DESCRIPTIONS[direction])
+        self.direction = direction
+        self.source = source
+        self.integrator = Integrator(direction)
+        self.counter = CounterGuard(f"{serial} energy {direction}")
+        self._cache = records_cache(coordinator, serial)
+        self._last_sample: datetime | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def _last_time(self) -> datetime | None:
+        """Return the moment up to which the total counts energy."""
+        if self.source is EnergySource.COUNTER:
+            return self.counter.last_time
+        return self.integrator.last_time
+
+    @property
+    def native_value(self) -> float | None:
+        """Return the lifetime total; unknown until a first sample or restore."""
+        if self.source is EnergySource.COUNTER:
+            return self.counter.total
+        if self.integrator.last_time is None:
+            return None
+        return round(self.integrator.total, 4)
+
+    @property
+    def available(self) -> bool:
+        """Keep the last total through outages; never fall back to 0."""
+        return self.native_value is not None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Say whether the total is the cloud's counter or computed, and how far."""
+        last = self._last_time
+        sample = last if self.source is EnergySource.COUNTER else self._last_sample
+        return {
+            "source": str(self.source),
+            "last_sample": None if sample is None else sample.isoformat(),
+            "counted_until": None if last is None else last.isoformat(),
+        }
+
+    @property
+    def extra_restore_state_data(self) -> EnergyStoredData:
+        """Return the total and the last sample counted, for the restart."""
+        state = (
+            self.counter.as_dict()
+            if self.source is EnergySource.COUNTER
+            else self.integrator.as_dict()
+        )
+        return EnergyStoredData(str(self.source), state)
+
+    async def async_added_to_hass(self) -> None:
+        """Continue from the stored total, then count the current sample."""
+        await super().async_added_to_hass()
+        stored = await self.async_get_last_extra_data()
+        if stored is not None:
+            data = stored.as_dict()
+            if self.source is EnergySource.COUNTER:
+                self.counter.restore(data)
+            elif data.get("source") == EnergySource.COMPUTED:
+                self.integrator.restore(data)
+            else:
+                # The total was the cloud's counter: continue from it.
+                self.integrator.total = float(data.get("total") or 0.0)
+        # A gap since the stop needs a records call: do not hold up the setup.
+        self._handle_coordinator_update()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Count the new sample (a gap needs one records call first)."""
+        self.coordinator.config_entry.async_create_task(
+            self.hass, self._async_process(), f"dyness energy {self.entity_id}"
+        )
+
+    async def _async_process(self) -> None:
+        """Take the battery's current sample into the total."""
+        async with self._lock:
+            battery = self.coordinator.data.batteries.get(self.serial)
+            realtime = None if battery is None else battery.realtime
+            if battery is None or realtime is None or realtime.timestamp is None:
+                self.async_write_ha_state()
+                return
+            time = realtime.timestamp
+            if self.source is EnergySource.COUNTER:
+                await self._async_counter(battery, time)
+            else:
+                await self._async_computed(battery, time)
+            self.async_write_ha_state()
+
+    async def _async_computed(self, battery: BatteryData, time: datetime) -> None:
+        """Integrate the sample's slot; fill a gap from the 5-minute records."""
+        power = battery.number(Metric.POWER)
+        slot = slot_start(time)
+        self._last_sample = time
+        if not self.integrator.needs_records(slot):
+            self.integrator.add(slot, power)
+            return
+        before = self.integrator.total
+        records = await self._cache.records(time)
+        segments = self.integrator.fill(records or (), slot, power)
+        if records:
+            await self._async_backfill(segments, before, slot)
+
+    async def _async_counter(self, battery: BatteryData, time: datetime) -> None:
+        """Guard the counter; spread a jump after a gap over the gap's records."""
+        reading = battery.number(COUNTER_METRICS[self.direction])
+        last, before = self.counter.last_time, self.counter.total
+        # The counter's jump is right by itself; records are only worth a call
+        # when the gap crosses an hour, so the statistics hours need them.
+        changed = self.counter.update(reading, time)
+        if not changed or last is None or before is None:
+            return
+        if time - last <= MAX_GAP or _hour(time) == _hour(last):
+            return
+        records = await self._cache.records(time)
+        if not records:
+            return
+        # The records' shape from the last reading on, its slot included.
+        held = next((r.power for r in records if r.time == slot_start(last)), None)
+        shape = Integrator(self.direction, last_time=last, last_power=held)
+        segments = shape.fill(records, time, battery.number(Metric.POWER))
+        counted = sum(segment.kwh for segment in segments)
+        jump = (self.counter.total or before) - before
+        if counted <= 0 or jump <= 0:
+            return
+        scaled = [
+            Segment(segment.start, segment.end, segment.kwh * jump / counted)
+            for segment in segments
+        ]
+        await self._async_backfill(scaled, before, time)
+
+    async def _async_backfill(
+        self, segments: list[Segment], before: float, until: datetime
+    ) -> None:
+        """Rewrite the hours of a filled gap in the long-term statistics."""
+        if self.entity_id is None or not segments:
+            return
+        try:
+            await async_backfill(self.hass, self.entity_id, segments, before, until)
+        except Exception:  # noqa: BLE001 - statistics are a bonus; keep counting
+            LOGGER.exception("Backfill of %s failed", self.entity_id)

@@ -440,6 +440,7 @@ SCHEDULE_SENSORS: Final[tuple[DynessScheduleSensorEntityDescription, ...]] = (
         device_class=SensorDeviceClass.DURATION,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_data_age,
     ),

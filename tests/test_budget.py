@@ -22,22 +22,7 @@ from custom_components.dyness.helpers import SCHEDULERS
 from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DL5_MODULE_SNS
 
-
-async def _run_for(
-    hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float
-) -> None:
-    """Let time pass in 5-second steps, firing every timer that falls due."""
-    for _ in range(int(minutes * 12)):
-        frozen.tick(timedelta(seconds=5))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def _entity(hass: HomeAssistant, unique_id: str) -> str:
-    """Return the entity ID of a sensor's unique ID."""
-    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return entity_id
+from .common import run_for, sensor_id
 
 
 async def test_entries_of_one_app_id_share_the_scheduler(
@@ -64,7 +49,7 @@ async def test_entries_of_one_app_id_share_the_scheduler(
     one, two = (entry.runtime_data.coordinator.scheduler for entry in entries)
     assert one is two
     assert set(one.demands) == {entry.entry_id for entry in entries}
-    await _run_for(hass, frozen, 30)
+    await run_for(hass, frozen, 30)
     assert simulator.stats(DEFAULT_APP_ID).rejected_429 == 0
     assert one.used_last_hour() == simulator.stats(DEFAULT_APP_ID).requests
     await hass.config_entries.async_unload(entries[0].entry_id)
@@ -79,7 +64,7 @@ async def test_budget_repair_raised_and_cleared(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """Three polled modules stretch the module cadence; disabling them clears it."""
-    await _run_for(hass, frozen, 1)
+    await run_for(hass, frozen, 1)
     issue_id = f"budget_stretched_{init_integration.entry_id}"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
@@ -95,7 +80,7 @@ async def test_budget_repair_raised_and_cleared(
             registry.async_update_entity(
                 entry.entity_id, disabled_by=er.RegistryEntryDisabler.USER
             )
-    await _run_for(hass, frozen, 2)
+    await run_for(hass, frozen, 2)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
@@ -115,9 +100,9 @@ async def test_lowered_budget_stretches_modules_not_batteries(
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    await _run_for(hass, frozen, 60)
+    await run_for(hass, frozen, 60)
     start = simulator.stats(DEFAULT_APP_ID).copy()
-    await _run_for(hass, frozen, 60)
+    await run_for(hass, frozen, 60)
     stats = simulator.stats(DEFAULT_APP_ID)
     masters = sum(
         stats.by_serial.get(b["device_sn"], 0) - start.by_serial.get(b["device_sn"], 0)
@@ -142,8 +127,8 @@ async def test_429_without_retry_after_backs_off(
 ) -> None:
     """Without Retry-After the next call waits 30 s; values stay; no burst."""
     serial = init_integration.data["batteries"][0]["device_sn"]
-    soc = _entity(hass, f"{serial}_state_of_charge")
-    await _run_for(hass, frozen, 6)
+    soc = sensor_id(hass, f"{serial}_state_of_charge")
+    await run_for(hass, frozen, 6)
     simulator.add_fault(Fault(kind="http429", count=1))
     requests = simulator.stats(DEFAULT_APP_ID).requests
     times: list[datetime] = []
@@ -168,11 +153,11 @@ async def test_diagnostic_figures(
     frozen: FrozenDateTimeFactory,
 ) -> None:
     """Calls in the last hour, budget left, data age and next refresh are shown."""
-    await _run_for(hass, frozen, 20)
+    await run_for(hass, frozen, 20)
     app_id = init_integration.unique_id
 
     def _value(key: str) -> str:
-        state = hass.states.get(_entity(hass, f"{app_id}_{key}"))
+        state = hass.states.get(sensor_id(hass, f"{app_id}_{key}"))
         assert state is not None
         return state.state
 
@@ -192,7 +177,7 @@ async def test_new_values_are_seconds_old(
     """Polls follow each battery's upload phase: data is written soon after `T`."""
     ages: list[float] = []
     watched = {
-        _entity(hass, f"{battery['device_sn']}_last_data_update")
+        sensor_id(hass, f"{battery['device_sn']}_last_data_update")
         for battery in init_integration.data["batteries"]
     }
 
@@ -204,7 +189,7 @@ async def test_new_values_are_seconds_old(
                 ages.append((dt_util.utcnow() - sample).total_seconds())
 
     unsub = hass.bus.async_listen("state_changed", _changed)
-    await _run_for(hass, frozen, 120)
+    await run_for(hass, frozen, 120)
     unsub()
     steady: list[Any] = ages[4:]
     assert len(ages) >= 2 * 23

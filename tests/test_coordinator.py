@@ -19,6 +19,8 @@ from custom_components.dyness.const import DOMAIN
 from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
 
+from .common import run_for
+
 
 async def _next_cycle(
     hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float = 5
@@ -155,16 +157,6 @@ async def test_auth_failure_starts_reauth(
     assert flows[0]["context"]["entry_id"] == init_integration.entry_id
 
 
-async def _run_for(
-    hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float
-) -> None:
-    """Let time pass in 5-second steps, firing every timer that falls due."""
-    for _ in range(int(minutes * 12)):
-        frozen.tick(timedelta(seconds=5))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def test_calls_per_hour(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -176,9 +168,9 @@ async def test_calls_per_hour(
     The DL5.0C's three modules fit the budget at every second sample; the
     PowerHaus's single module repeats its master and is not polled.
     """
-    await _run_for(hass, frozen, 10)
+    await run_for(hass, frozen, 10)
     start = simulator.stats(DEFAULT_APP_ID).copy()
-    await _run_for(hass, frozen, 60)
+    await run_for(hass, frozen, 60)
     stats = simulator.stats(DEFAULT_APP_ID)
     by_path = {
         path: count - start.by_path.get(path, 0)
@@ -243,9 +235,9 @@ async def test_signal_strength_polled_while_enabled(
     dongle = first["dongle_sn"]
     polls = simulator.stats(DEFAULT_APP_ID).by_serial[dongle]
     simulator.add_fault(Fault(kind="code500", sn=dongle, info="Network Anomaly"))
-    await _run_for(hass, frozen, 25)
+    await run_for(hass, frozen, 25)
     assert simulator.stats(DEFAULT_APP_ID).by_serial[dongle] == polls
-    await _run_for(hass, frozen, 10)
+    await run_for(hass, frozen, 10)
     assert simulator.stats(DEFAULT_APP_ID).by_serial[dongle] == polls + 1
     # A failed read keeps the last value.
     assert hass.states.get(entity_id).state == state.state  # type: ignore[union-attr]

@@ -19,6 +19,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from dyness_sim import ALL_MODELS, Simulator
 
+from .common import FOUNDATION
+
 # Simulated model → the layout it must be detected as (dyness-api.md §8, §11).
 EXPECTED_LAYOUT = {
     "PowerHaus": "lv_bms",
@@ -40,35 +42,8 @@ EXPECTED_LAYOUT = {
 }
 
 # Per layout: foundation sensors that must exist, and those that must not.
-FOUNDATION_A = {
-    "battery_power",
-    "battery_current",
-    "battery_status",
-    "state_of_charge",
-    "state_of_health",
-    "pack_voltage",
-    "cell_voltage_max",
-    "cell_voltage_min",
-    "cell_voltage_spread",
-    "cell_voltage_max_number",
-    "cell_voltage_min_number",
-    "charge_voltage_upper",
-    "charge_voltage_lower",
-    "cell_temperature_max",
-    "cell_temperature_min",
-    "mosfet_temperature",
-    "bms_temperature_max",
-    "bms_temperature_min",
-    "max_charge_current",
-    "max_discharge_current",
-    "charge_enable",
-    "discharge_enable",
-    "alarm_status",
-    "communication_status",
-    "firmware_version",
-    "signal_strength",
-    "last_data_update",
-}
+FOUNDATION_A = FOUNDATION
+
 _ALWAYS = {
     "battery_power",
     "battery_current",

@@ -28,6 +28,8 @@ from custom_components.dyness.const import DOMAIN
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DL5_MODULE_SNS, POWERHAUS_MODULE_SNS
 
+from .common import sensor_id
+
 type Edit = Callable[[str, list[dict[str, Any]]], None]
 
 
@@ -83,13 +85,6 @@ async def _next_cycle(
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-def _entity(hass: HomeAssistant, unique_id: str) -> str:
-    """Return the entity ID of a unique ID."""
-    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return entity_id
-
-
 async def test_module_missing_from_sub_keeps_last_values(
     hass: HomeAssistant,
     edits: list[Edit],
@@ -98,7 +93,7 @@ async def test_module_missing_from_sub_keeps_last_values(
     simulator: Simulator,
 ) -> None:
     """A module missing from SUB for a cycle keeps its device and last values."""
-    entity_id = _entity(hass, f"{DL5_MODULE_SNS[2]}_state_of_charge")
+    entity_id = sensor_id(hass, f"{DL5_MODULE_SNS[2]}_state_of_charge")
     before = hass.states.get(entity_id)
     assert before is not None
     assert before.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
@@ -151,7 +146,7 @@ async def test_module_added_later_without_reload(
     assert master_device is not None
     assert device.via_device_id == master_device.id
     assert mock_config_entry.state is ConfigEntryState.LOADED
-    state = hass.states.get(_entity(hass, f"{DL5_MODULE_SNS[2]}_state_of_charge"))
+    state = hass.states.get(sensor_id(hass, f"{DL5_MODULE_SNS[2]}_state_of_charge"))
     assert state is not None
     assert state.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
 
@@ -209,7 +204,9 @@ async def test_lone_module_is_polled_once(
 ) -> None:
     """A single module repeats its master: discovered once, then only on request."""
     module_sn = POWERHAUS_MODULE_SNS[0]
-    entry = er.async_get(hass).async_get(_entity(hass, f"{module_sn}_state_of_charge"))
+    entry = er.async_get(hass).async_get(
+        sensor_id(hass, f"{module_sn}_state_of_charge")
+    )
     assert entry is not None
     assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     polls = simulator.stats(DEFAULT_APP_ID).by_serial[module_sn]
@@ -258,7 +255,7 @@ async def test_unknown_model_raises_one_repair(
         "code": "999",
         "layout": "lv_bms",
     }
-    state = hass.states.get(_entity(hass, f"{battery.device_sn}_state_of_charge"))
+    state = hass.states.get(sensor_id(hass, f"{battery.device_sn}_state_of_charge"))
     assert state is not None
     assert state.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
 
@@ -273,7 +270,7 @@ async def test_implausible_value_is_dropped_and_logged_once(
 ) -> None:
     """A SOC of 146 % becomes unknown, is logged once and kept for diagnostics."""
     master = _dl5(simulator)
-    entity_id = _entity(hass, f"{master}_state_of_charge")
+    entity_id = sensor_id(hass, f"{master}_state_of_charge")
     edits.append(_set_point(master, "800", "146"))
     for _ in range(3):
         await _next_cycle(hass, frozen)

@@ -20,35 +20,7 @@ from custom_components.dyness.const import DOMAIN
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
 
-FOUNDATION = {
-    "battery_power",
-    "battery_current",
-    "battery_status",
-    "state_of_charge",
-    "state_of_health",
-    "pack_voltage",
-    "cell_voltage_max",
-    "cell_voltage_min",
-    "cell_voltage_spread",
-    "cell_voltage_max_number",
-    "cell_voltage_min_number",
-    "charge_voltage_upper",
-    "charge_voltage_lower",
-    "cell_temperature_max",
-    "cell_temperature_min",
-    "mosfet_temperature",
-    "bms_temperature_max",
-    "bms_temperature_min",
-    "max_charge_current",
-    "max_discharge_current",
-    "charge_enable",
-    "discharge_enable",
-    "alarm_status",
-    "communication_status",
-    "firmware_version",
-    "signal_strength",
-    "last_data_update",
-}
+from .common import FOUNDATION
 
 
 @pytest.fixture

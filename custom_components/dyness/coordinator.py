@@ -298,8 +298,24 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
     def _report_budget(self) -> None:
         """Raise or clear the repair issue that says the budget stretches polls."""
         plan = self.scheduler.plan()
-        issue_id = f"{ISSUE_BUDGET}_{self.config_entry.entry_id}"
-        if not plan.stretched:
+        self._set_issue(
+            f"{ISSUE_BUDGET}_{self.config_entry.entry_id}",
+            ISSUE_BUDGET,
+            None
+            if not plan.stretched
+            else {
+                "budget": str(plan.budget),
+                "battery_minutes": str(5 * plan.battery_every),
+                "module_minutes": str(5 * plan.module_every),
+                "modules": str(len({serial for serial, _ in self.module_entities})),
+            },
+        )
+
+    def _set_issue(
+        self, issue_id: str, key: str, placeholders: dict[str, str] | None
+    ) -> None:
+        """Raise a warning repair issue with these placeholders, or clear it (None)."""
+        if placeholders is None:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
         ir.async_create_issue(
@@ -308,13 +324,8 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             issue_id,
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_BUDGET,
-            translation_placeholders={
-                "budget": str(plan.budget),
-                "battery_minutes": str(5 * plan.battery_every),
-                "module_minutes": str(5 * plan.module_every),
-                "modules": str(len({serial for serial, _ in self.module_entities})),
-            },
+            translation_key=key,
+            translation_placeholders=placeholders,
         )
 
     def _figures(
@@ -417,23 +428,19 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         issue_id = (
             f"{ISSUE_UNKNOWN_MODEL}_{self.config_entry.entry_id}_{config.device_sn}"
         )
-        if detection.known_model:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        LOGGER.warning(
-            "Model %s (code %s) is not in the model table; read with the %s layout",
-            model,
-            code,
-            detection.family.key,
-        )
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
+        if not detection.known_model:
+            LOGGER.warning(
+                "Model %s (code %s) is not in the model table; read with the %s layout",
+                model,
+                code,
+                detection.family.key,
+            )
+        self._set_issue(
             issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_UNKNOWN_MODEL,
-            translation_placeholders={
+            ISSUE_UNKNOWN_MODEL,
+            None
+            if detection.known_model
+            else {
                 "model": model or "?",
                 "code": code or "?",
                 "layout": str(detection.family.key),

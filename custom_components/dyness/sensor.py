@@ -211,6 +211,17 @@ def _metric(
     )
 
 
+def _index(key: str, metric: Metric) -> DynessSensorEntityDescription:
+    """Describe a diagnostic sensor that shows a cell or module number."""
+    return DynessSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_integer(metric),
+        has_fn=_provides(metric),
+    )
+
+
 def _provides(*metrics: Metric) -> Callable[[BatteryData], bool]:
     """Return a check that the battery delivers every metric."""
     return lambda battery: all(battery.provides(metric) for metric in metrics)
@@ -260,34 +271,10 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         has_fn=_provides(Metric.CELL_VOLTAGE_MAX, Metric.CELL_VOLTAGE_MIN),
         **_SPREAD,
     ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_max_number",
-        translation_key="cell_voltage_max_number",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_integer(Metric.CELL_VOLTAGE_MAX_NUMBER),
-        has_fn=_provides(Metric.CELL_VOLTAGE_MAX_NUMBER),
-    ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_min_number",
-        translation_key="cell_voltage_min_number",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_integer(Metric.CELL_VOLTAGE_MIN_NUMBER),
-        has_fn=_provides(Metric.CELL_VOLTAGE_MIN_NUMBER),
-    ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_max_module",
-        translation_key="cell_voltage_max_module",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_integer(Metric.CELL_VOLTAGE_MAX_MODULE),
-        has_fn=_provides(Metric.CELL_VOLTAGE_MAX_MODULE),
-    ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_min_module",
-        translation_key="cell_voltage_min_module",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_integer(Metric.CELL_VOLTAGE_MIN_MODULE),
-        has_fn=_provides(Metric.CELL_VOLTAGE_MIN_MODULE),
-    ),
+    _index("cell_voltage_max_number", Metric.CELL_VOLTAGE_MAX_NUMBER),
+    _index("cell_voltage_min_number", Metric.CELL_VOLTAGE_MIN_NUMBER),
+    _index("cell_voltage_max_module", Metric.CELL_VOLTAGE_MAX_MODULE),
+    _index("cell_voltage_min_module", Metric.CELL_VOLTAGE_MIN_MODULE),
     _metric(
         "charge_voltage_upper",
         Metric.CHARGE_VOLTAGE_UPPER,

@@ -1,0 +1,63 @@
+"""Helpers shared by the integration tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.dyness.const import DOMAIN
+
+# The 27 sensors of the foundation issue, by key (dyness-api.md §10).
+FOUNDATION: Final = frozenset(
+    {
+        "battery_power",
+        "battery_current",
+        "battery_status",
+        "state_of_charge",
+        "state_of_health",
+        "pack_voltage",
+        "cell_voltage_max",
+        "cell_voltage_min",
+        "cell_voltage_spread",
+        "cell_voltage_max_number",
+        "cell_voltage_min_number",
+        "charge_voltage_upper",
+        "charge_voltage_lower",
+        "cell_temperature_max",
+        "cell_temperature_min",
+        "mosfet_temperature",
+        "bms_temperature_max",
+        "bms_temperature_min",
+        "max_charge_current",
+        "max_discharge_current",
+        "charge_enable",
+        "discharge_enable",
+        "alarm_status",
+        "communication_status",
+        "firmware_version",
+        "signal_strength",
+        "last_data_update",
+    }
+)
+
+
+async def run_for(
+    hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float
+) -> None:
+    """Let time pass in 5-second steps, firing every timer that falls due."""
+    for _ in range(int(minutes * 12)):
+        frozen.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def sensor_id(hass: HomeAssistant, unique_id: str) -> str:
+    """Return the entity ID of one of our sensors by unique ID."""
+    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique_id)
+    assert entity_id is not None, unique_id
+    return entity_id

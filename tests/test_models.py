@@ -89,7 +89,9 @@ FOUNDATION["stack100"] = FOUNDATION["hv_tower"]
 # The Tower Pro has no overall alarm point, only its alarm registers (§8.4).
 FOUNDATION["hv_tower_pro"] = FOUNDATION["hv_tower"] - {"alarm_status"}
 EXTRAS = {
-    "lv_bms": {"cycles", "rated_energy", "remaining_energy", "module_count"},
+    # Family A masters list their cycle count (900) but leave it empty in every
+    # capture (dyness-api.md §8.2): no entity; the modules carry cycles.
+    "lv_bms": {"rated_energy", "remaining_energy", "module_count"},
     "junior_box": {"pv_voltage", "pv_current", "pv_power", "output_power"},
     "hv_tower": {"cycles", "rated_energy", "remaining_energy", "module_count"},
     "lv_5digit": {"cycles", "rated_energy", "remaining_energy"},

@@ -223,7 +223,11 @@ class BatteryData:
                 return bool(self.cells())
             return all(self.provides(needed) for needed in DERIVED_FROM.get(metric, ()))
         if source.kind is SourceKind.POINT:
-            return self.realtime is not None and self.realtime.has(source.key)
+            # Created once the point carries a value: some models list points
+            # they never fill (PowerHaus cycle count), others fill them later.
+            return (
+                self.realtime is not None and self.realtime.text(source.key) is not None
+            )
         return self._read(source) is not None
 
 

@@ -8,7 +8,10 @@ from typing import Final
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.dyness.const import DOMAIN
 
@@ -56,8 +59,27 @@ async def run_for(
         await hass.async_block_till_done(wait_background_tasks=True)
 
 
+async def next_cycle(
+    hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float = 5
+) -> None:
+    """Jump time on by one poll interval and let the poll finish."""
+    frozen.tick(timedelta(minutes=minutes))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def battery_serial(entry: MockConfigEntry, index: int = 0) -> str:
+    """Return the serial of a configured battery."""
+    return str(entry.data["batteries"][index]["device_sn"])
+
+
+def find_entity(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    """Return the entity ID of one of our entities by platform and unique ID."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert found is not None, unique_id
+    return found
+
+
 def sensor_id(hass: HomeAssistant, unique_id: str) -> str:
     """Return the entity ID of one of our sensors by unique ID."""
-    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return entity_id
+    return find_entity(hass, "sensor", unique_id)

@@ -21,7 +21,6 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
@@ -33,32 +32,15 @@ from custom_components.dyness.families import Family, FamilyKey
 from custom_components.dyness.model_table import Detection, Method, ModelRow
 from dyness_sim import Simulator
 
+from .common import battery_serial, find_entity, next_cycle
+
 # Family A: 22 documented bits + the 4100 flag, the overall Alarm, 4 BMS flags.
 FAMILY_A_ENTITIES = 23 + 1 + 4
 
 
-async def _next_cycle(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:
-    """Move to the next poll and let it finish."""
-    frozen.tick(timedelta(minutes=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def _serial(entry: MockConfigEntry, index: int = 0) -> str:
-    """Return the serial of a configured battery."""
-    return str(entry.data["batteries"][index]["device_sn"])
-
-
-def _entity(hass: HomeAssistant, platform: str, unique_id: str) -> str:
-    """Return the entity ID of a unique ID."""
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return entity_id
-
-
 def _state(hass: HomeAssistant, platform: str, unique_id: str) -> Any:
     """Return the state object of a unique ID."""
-    state = hass.states.get(_entity(hass, platform, unique_id))
+    state = hass.states.get(find_entity(hass, platform, unique_id))
     assert state is not None
     return state
 
@@ -74,7 +56,7 @@ async def test_binary_sensors(
     snapshot: SnapshotAssertion,
 ) -> None:
     """Every family A battery gets its alarm bits, the Alarm and the flags."""
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
     entries = er.async_entries_for_config_entry(
         entity_registry, init_integration.entry_id
@@ -110,21 +92,21 @@ async def test_protection_is_immediate(
     simulator: Simulator,
 ) -> None:
     """A protection bit turns its sensor, the Alarm and the Problem on at once."""
-    serial = _serial(init_integration)
-    other = _serial(init_integration, 1)
+    serial = battery_serial(init_integration)
+    other = battery_serial(init_integration, 1)
     key = f"{serial}_cell_under_voltage_protection"
     assert _state(hass, "binary_sensor", key).state == STATE_OFF
     assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_OFF
     assert _state(hass, "sensor", f"{serial}_problem").state == "ok"
     simulator.device(serial).force_bit("protect1", 4)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", key).state == STATE_ON
     assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_ON
     problem = _state(hass, "sensor", f"{serial}_problem")
     assert problem.state == "protection"
     assert problem.attributes["conditions"] == ["Cell under-voltage protection"]
     # The BMS's overall flag (4100) follows; as a summary it is debounced.
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert _state(hass, "sensor", f"{serial}_problem").attributes["conditions"] == [
         "Cell under-voltage protection",
         "Overall alarm flag",
@@ -132,7 +114,7 @@ async def test_protection_is_immediate(
     # The other battery is untouched.
     assert _state(hass, "binary_sensor", f"{other}_alarm").state == STATE_OFF
     simulator.device(serial).force_bit("protect1", 4, active=False)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", key).state == STATE_OFF
     assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_OFF
     assert _state(hass, "sensor", f"{serial}_problem").state == "ok"
@@ -145,11 +127,11 @@ async def test_warning_needs_two_distinct_samples(
     simulator: Simulator,
 ) -> None:
     """A warning shows only on its second sample; re-polls do not count."""
-    serial = _serial(init_integration)
+    serial = battery_serial(init_integration)
     key = f"{serial}_cell_temperature_imbalance_warning"
     coordinator = init_integration.runtime_data.coordinator
     simulator.device(serial).force_bit("alarm2", 7)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", key).state == STATE_OFF
     # Polling the same sample again (same T) is not a second sample.
     for _ in range(2):
@@ -158,7 +140,7 @@ async def test_warning_needs_two_distinct_samples(
         await hass.async_block_till_done()
         assert _state(hass, "binary_sensor", key).state == STATE_OFF
     assert _state(hass, "sensor", f"{serial}_problem").state == "ok"
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", key).state == STATE_ON
     assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_ON
     problem = _state(hass, "sensor", f"{serial}_problem")
@@ -181,13 +163,13 @@ async def test_debounce_option(
     )
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    serial = _serial(mock_config_entry)
+    serial = battery_serial(mock_config_entry)
     key = f"{serial}_charge_overcurrent_warning"
     simulator.device(serial).force_bit("alarm2", 6)
     for _ in range(debounce - 1):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
         assert _state(hass, "binary_sensor", key).state == STATE_OFF
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", key).state == STATE_ON
 
 
@@ -198,12 +180,12 @@ async def test_flicker_raises_nothing(
     simulator: Simulator,
 ) -> None:
     """A warning that is set every other sample never turns on."""
-    serial = _serial(init_integration)
+    serial = battery_serial(init_integration)
     key = f"{serial}_mosfet_high_temperature_warning"
     battery = simulator.device(serial)
     for sample in range(6):
         battery.force_bit("alarm1", 1, active=sample % 2 == 0)
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
         assert _state(hass, "binary_sensor", key).state == STATE_OFF
         assert _state(hass, "binary_sensor", f"{serial}_alarm").state == STATE_OFF
 
@@ -215,13 +197,13 @@ async def test_top_of_charge_is_balancing(
     simulator: Simulator,
 ) -> None:
     """High-voltage warnings at 100 % with charging disabled are balancing."""
-    serial = _serial(init_integration)
+    serial = battery_serial(init_integration)
     battery = simulator.device(serial)
     battery.set_soc(100, simulator.clock.now())
     battery.force_bit("alarm1", 5)
     battery.force_bit("alarm1", 7)
     for _ in range(3):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
         assert _state(hass, "binary_sensor", f"{serial}_charging_allowed").state == (
             STATE_OFF
         )
@@ -247,13 +229,13 @@ async def test_flags_follow_the_status_byte(
     simulator: Simulator,
 ) -> None:
     """Charging/discharging allowed and force charge show bits 4008/4007/4005-6."""
-    serial = _serial(init_integration)
+    serial = battery_serial(init_integration)
     assert _state(hass, "binary_sensor", f"{serial}_charging_allowed").state == STATE_ON
     assert _state(hass, "binary_sensor", f"{serial}_discharging_allowed").state == (
         STATE_ON
     )
     simulator.device(serial).set_soc(5, simulator.clock.now())
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", f"{serial}_discharging_allowed").state == (
         STATE_OFF
     )
@@ -279,7 +261,7 @@ async def _set_module(
     """Give the first battery one module (or none) in the coordinator's data."""
     coordinator = entry.runtime_data.coordinator
     data = coordinator.data
-    serial = _serial(entry)
+    serial = battery_serial(entry)
     battery = data.batteries[serial]
     modules = {} if module is None else {module.serial: module}
     coordinator.async_set_updated_data(
@@ -298,7 +280,7 @@ async def test_module_alarms(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """Module codes become sensors on the module's device, added when it appears."""
-    serial = _serial(init_integration)
+    serial = battery_serial(init_integration)
     module_sn = "0106032412230990"
     assert (
         er.async_get(hass).async_get_entity_id(
@@ -394,7 +376,7 @@ async def test_tower_pro(
     ):
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
-    serial = _serial(mock_config_entry)
+    serial = battery_serial(mock_config_entry)
     registry = er.async_get(hass)
     keys = {
         entry.unique_id.removeprefix(f"{serial}_")
@@ -457,7 +439,7 @@ async def test_module_sensors_after_family_change(
     init_integration: MockConfigEntry,
 ) -> None:
     """A late family change drops the module's tracker: its sensors go unknown."""
-    serial = _serial(init_integration)
+    serial = battery_serial(init_integration)
     module_sn = "0106032412230991"
     module = ModuleData(
         serial=module_sn,
@@ -506,10 +488,10 @@ async def test_debounce_option_change_applies_without_reload(
     simulator: Simulator,
 ) -> None:
     """Changing the option takes effect from the next sample, keeping the state."""
-    serial = _serial(init_integration)
+    serial = battery_serial(init_integration)
     protection = f"{serial}_pack_over_voltage_protection"
     simulator.device(serial).force_bit("protect1", 7)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", protection).state == STATE_ON
     hass.config_entries.async_update_entry(
         init_integration, options={CONF_ALARM_DEBOUNCE: 1}
@@ -518,7 +500,7 @@ async def test_debounce_option_change_applies_without_reload(
     assert _state(hass, "binary_sensor", protection).state == STATE_ON
     key = f"{serial}_cell_low_voltage_warning"
     simulator.device(serial).force_bit("alarm1", 4)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", key).state == STATE_ON
 
 
@@ -573,12 +555,12 @@ async def test_each_family_a_bit_end_to_end(
     kind: str,
 ) -> None:
     """Forcing one bit in the simulator turns on exactly its entity."""
-    serial = _serial(init_integration)
+    serial = battery_serial(init_integration)
     coordinator = init_integration.runtime_data.coordinator
     simulator.device(serial).force_bit(byte, bit)
     samples = 2 if kind == "warning" else 1
     for _ in range(samples):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
     snapshot = coordinator.data.batteries[serial].realtime
     point = str(BYTE_POINTS[byte] + bit + 1)
     assert snapshot.points[point].name_cn == label

@@ -19,16 +19,7 @@ from custom_components.dyness.const import DOMAIN
 from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
 
-from .common import run_for
-
-
-async def _next_cycle(
-    hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float = 5
-) -> None:
-    """Move time on and let the poll finish."""
-    frozen.tick(timedelta(minutes=minutes))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+from .common import next_cycle, run_for
 
 
 def _soc_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
@@ -62,7 +53,7 @@ async def test_values_follow_new_samples(
     entity_id = _last_update_entity(hass, init_integration)
     seen = {hass.states.get(entity_id).state}  # type: ignore[union-attr]
     for _ in range(3):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
         seen.add(hass.states.get(entity_id).state)  # type: ignore[union-attr]
     assert len(seen) == 4
 
@@ -88,15 +79,15 @@ async def test_unavailable_and_recovery(
     entity_id = _soc_entity(hass, init_integration)
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
     simulator.add_fault(fault)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
-    await _next_cycle(hass, frozen)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
     assert caplog.text.count("Error fetching") == 1
     assert "Traceback" not in caplog.text
     simulator.clear_faults()
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
     assert caplog.text.count("recovered") == 1
 
@@ -112,15 +103,15 @@ async def test_rate_limit_keeps_last_data_without_burst(
     before = hass.states.get(entity_id).state  # type: ignore[union-attr]
     requests = simulator.stats(DEFAULT_APP_ID).requests
     simulator.add_fault(Fault(kind="http429", retry_after=420, count=1))
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state == before  # type: ignore[union-attr]
     # One call was answered 429; nothing else was sent in that cycle.
     assert simulator.stats(DEFAULT_APP_ID).requests == requests + 1
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     # Retry-After (7 min) still runs: the next cycle sends nothing and keeps data.
     assert simulator.stats(DEFAULT_APP_ID).requests == requests + 1
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert simulator.stats(DEFAULT_APP_ID).requests > requests + 1
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
 
@@ -134,10 +125,10 @@ async def test_lasting_rate_limit_becomes_unavailable(
     """Data is kept through a short 429 spell, not for ever."""
     entity_id = _soc_entity(hass, init_integration)
     simulator.add_fault(Fault(kind="http429", count=1000))
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
     for _ in range(8):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
 
 
@@ -149,8 +140,8 @@ async def test_auth_failure_starts_reauth(
 ) -> None:
     """A refused key during polling starts exactly one reauth flow."""
     simulator.add_fault(Fault(kind="auth", count=1000))
-    await _next_cycle(hass, frozen)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert len(flows) == 1
     assert flows[0]["context"]["source"] == SOURCE_REAUTH
@@ -203,7 +194,7 @@ async def test_debug_log_has_no_secret(
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert "custom_components.dyness" in caplog.text
     secret = mock_config_entry.data["api_secret"]
     assert secret not in caplog.text
@@ -260,6 +251,6 @@ async def test_device_list_failure_is_not_fatal(
     simulator.add_fault(
         Fault(kind="code500", path="/v1/device/storage/list", count=100)
     )
-    await _next_cycle(hass, frozen, minutes=30)
+    await next_cycle(hass, frozen, minutes=30)
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
     assert hass.states.get(status_id).state == "online"  # type: ignore[union-attr]

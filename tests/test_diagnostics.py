@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import json
 
 from freezegun.api import FrozenDateTimeFactory
@@ -15,7 +14,6 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -29,14 +27,9 @@ from custom_components.dyness.diagnostics import TO_REDACT, _Scrubber, _serials
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 
+from .common import next_cycle
+
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-async def _next_cycle(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:
-    """Move to the next poll and let it finish."""
-    frozen.tick(timedelta(minutes=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_diagnostics(
@@ -48,7 +41,7 @@ async def test_diagnostics(
     snapshot: SnapshotAssertion,
 ) -> None:
     """The download matches the snapshot and leaks no secret, serial or place."""
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     coordinator = init_integration.runtime_data.coordinator
     first = init_integration.data["batteries"][0]["device_sn"]
     coordinator.rejected[first] = {"800": "250"}

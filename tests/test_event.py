@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -19,32 +18,13 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.dyness.const import DOMAIN
 from dyness_sim import Simulator
 
-
-async def _next_cycle(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:
-    """Move to the next poll and let it finish."""
-    frozen.tick(timedelta(minutes=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def _serial(entry: MockConfigEntry, index: int = 0) -> str:
-    """Return the serial of a configured battery."""
-    return str(entry.data["batteries"][index]["device_sn"])
-
-
-def _entity(hass: HomeAssistant, platform: str, unique_id: str) -> str:
-    """Return the entity ID of a unique ID."""
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return entity_id
+from .common import battery_serial, find_entity, next_cycle
 
 
 def _recorder(
@@ -90,28 +70,30 @@ async def test_one_event_per_change(
     simulator: Simulator,
 ) -> None:
     """A protection raises once, stays quiet while set, and clears once."""
-    serial = _serial(init_integration)
-    entity_id = _entity(hass, "event", f"{serial}_alarm_events")
-    other_id = _entity(hass, "event", f"{_serial(init_integration, 1)}_alarm_events")
+    serial = battery_serial(init_integration)
+    entity_id = find_entity(hass, "event", f"{serial}_alarm_events")
+    other_id = find_entity(
+        hass, "event", f"{battery_serial(init_integration, 1)}_alarm_events"
+    )
     fired, _ = _recorder(hass, entity_id)
     other, _ = _recorder(hass, other_id)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert fired == []
     simulator.device(serial).force_bit("protect2", 5)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert [
         (item["event_type"], item["condition"], item["kind"]) for item in fired
     ] == [("alarm_raised", "discharge_overcurrent_protection", "protection")]
     # The summary flag 4100 follows one sample later (it is debounced).
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert [(item["event_type"], item["condition"]) for item in fired[1:]] == [
         ("alarm_raised", "overall_alarm")
     ]
     for _ in range(3):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
     assert len(fired) == 2
     simulator.device(serial).force_bit("protect2", 5, active=False)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert sorted((item["event_type"], item["condition"]) for item in fired[2:]) == [
         ("alarm_cleared", "discharge_overcurrent_protection"),
         ("alarm_cleared", "overall_alarm"),
@@ -127,18 +109,18 @@ async def test_warning_event_waits_for_debounce(
     simulator: Simulator,
 ) -> None:
     """A warning raises its event with the sample that confirms it; a flicker none."""
-    serial = _serial(init_integration)
-    entity_id = _entity(hass, "event", f"{serial}_alarm_events")
+    serial = battery_serial(init_integration)
+    entity_id = find_entity(hass, "event", f"{serial}_alarm_events")
     fired, _ = _recorder(hass, entity_id)
     battery = simulator.device(serial)
     for sample in range(4):
         battery.force_bit("alarm1", 3, active=sample % 2 == 0)
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
     assert fired == []
     battery.force_bit("alarm1", 3)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert fired == []
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert [
         (item["event_type"], item["condition"], item["kind"]) for item in fired
     ] == [("alarm_raised", "cell_high_temperature_warning", "warning")]
@@ -151,14 +133,14 @@ async def test_no_events_on_reload(
     simulator: Simulator,
 ) -> None:
     """Reloading takes the active conditions as the baseline, silently."""
-    serial = _serial(init_integration)
-    entity_id = _entity(hass, "event", f"{serial}_alarm_events")
-    protection = _entity(
+    serial = battery_serial(init_integration)
+    entity_id = find_entity(hass, "event", f"{serial}_alarm_events")
+    protection = find_entity(
         hass, "binary_sensor", f"{serial}_charge_overcurrent_protection"
     )
     simulator.device(serial).force_bit("protect2", 6)
-    await _next_cycle(hass, frozen)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     fired, _ = _recorder(hass, entity_id)
     before = hass.states.get(entity_id)
     assert before is not None
@@ -171,12 +153,12 @@ async def test_no_events_on_reload(
     assert after is not None
     assert after.state == before.state
     assert hass.states.get(protection).state == STATE_ON  # type: ignore[union-attr]
-    await _next_cycle(hass, frozen)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert fired == []
 
     simulator.device(serial).force_bit("protect2", 6, active=False)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert sorted((item["event_type"], item["condition"]) for item in fired) == [
         ("alarm_cleared", "charge_overcurrent_protection"),
         ("alarm_cleared", "overall_alarm"),
@@ -190,21 +172,21 @@ async def test_no_events_on_restart(
     simulator: Simulator,
 ) -> None:
     """Conditions already active when Home Assistant starts fire nothing."""
-    serial = _serial(mock_config_entry)
+    serial = battery_serial(mock_config_entry)
     simulator.device(serial).force_bit("protect1", 3)
     simulator.device(serial).force_bit("alarm1", 0)
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    entity_id = _entity(hass, "event", f"{serial}_alarm_events")
+    entity_id = find_entity(hass, "event", f"{serial}_alarm_events")
     state = hass.states.get(entity_id)
     assert state is not None
     assert state.state == STATE_UNKNOWN
     fired, _ = _recorder(hass, entity_id)
     for _ in range(3):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
     assert fired == []
     for key in ("cell_over_temperature_protection", "cell_voltage_imbalance_warning"):
-        sensor = hass.states.get(_entity(hass, "binary_sensor", f"{serial}_{key}"))
+        sensor = hass.states.get(find_entity(hass, "binary_sensor", f"{serial}_{key}"))
         assert sensor is not None
         assert sensor.state == STATE_ON

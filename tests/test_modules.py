@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -19,7 +18,6 @@ from homeassistant.helpers import (
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.dyness.api import DynessClient
@@ -28,7 +26,7 @@ from custom_components.dyness.const import DOMAIN
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DL5_MODULE_SNS, POWERHAUS_MODULE_SNS
 
-from .common import sensor_id
+from .common import next_cycle, sensor_id
 
 type Edit = Callable[[str, list[dict[str, Any]]], None]
 
@@ -76,15 +74,6 @@ def _dl5(simulator: Simulator) -> str:
     )
 
 
-async def _next_cycle(
-    hass: HomeAssistant, frozen: FrozenDateTimeFactory, minutes: float = 5
-) -> None:
-    """Move time on and let the poll finish."""
-    frozen.tick(timedelta(minutes=minutes))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def test_module_missing_from_sub_keeps_last_values(
     hass: HomeAssistant,
     edits: list[Edit],
@@ -106,12 +95,12 @@ async def test_module_missing_from_sub_keeps_last_values(
                     item["pointValue"] = ",".join(DL5_MODULE_SNS[:2])
 
     edits.append(_drop_third)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     state = hass.states.get(entity_id)
     assert state is not None
     assert state.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
     edits.clear()
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
 
 
@@ -138,7 +127,7 @@ async def test_module_added_later_without_reload(
     await hass.async_block_till_done()
     assert device_registry.async_get_device({(DOMAIN, DL5_MODULE_SNS[2])}) is None
     edits.clear()
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     device = device_registry.async_get_device({(DOMAIN, DL5_MODULE_SNS[2])})
     assert device is not None
     assert device.name == "DL5.0C C730 module 3"
@@ -191,7 +180,7 @@ async def test_new_modules_are_stored(
     simulator: Simulator,
 ) -> None:
     """The union of every SUB seen is written to storage."""
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.modules"]["data"]
     assert stored[_dl5(simulator)] == list(DL5_MODULE_SNS)
 
@@ -212,7 +201,7 @@ async def test_lone_module_is_polled_once(
     polls = simulator.stats(DEFAULT_APP_ID).by_serial[module_sn]
     assert polls == 1
     for _ in range(4):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
     assert simulator.stats(DEFAULT_APP_ID).by_serial[module_sn] == polls
 
 
@@ -242,7 +231,7 @@ async def test_unknown_model_raises_one_repair(
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     for _ in range(3):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
     issues = [
         i
         for i in issue_registry.issues.values()
@@ -273,11 +262,11 @@ async def test_implausible_value_is_dropped_and_logged_once(
     entity_id = sensor_id(hass, f"{master}_state_of_charge")
     edits.append(_set_point(master, "800", "146"))
     for _ in range(3):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state == STATE_UNKNOWN  # type: ignore[union-attr]
     assert caplog.text.count("Ignoring implausible value '146' of point 800") == 1
     coordinator = init_integration.runtime_data.coordinator
     assert coordinator.rejected[master] == {"800": "146"}
     edits.clear()
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state != STATE_UNKNOWN  # type: ignore[union-attr]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
@@ -11,7 +9,6 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
@@ -20,20 +17,13 @@ from custom_components.dyness.const import DOMAIN
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
 
-from .common import FOUNDATION
+from .common import FOUNDATION, next_cycle
 
 
 @pytest.fixture
 def platforms() -> list[Platform]:
     """Set up only the sensor platform."""
     return [Platform.SENSOR]
-
-
-async def _next_cycle(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:
-    """Move to the next poll and let it finish."""
-    frozen.tick(timedelta(minutes=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -51,7 +41,7 @@ async def test_sensors(
     """
     # Let the signal sensors' first reads finish before time jumps.
     await hass.async_block_till_done(wait_background_tasks=True)
-    await _next_cycle(hass, frozen)
+    await next_cycle(hass, frozen)
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
     entries = er.async_entries_for_config_entry(
         entity_registry, init_integration.entry_id
@@ -110,7 +100,7 @@ async def test_signal_strength_only_when_enabled(
         device.collector_sn for device in simulator.account(DEFAULT_APP_ID).devices
     }
     for _ in range(3):
-        await _next_cycle(hass, frozen)
+        await next_cycle(hass, frozen)
     assert not dongles & simulator.requested_serials(DEFAULT_APP_ID)
 
 

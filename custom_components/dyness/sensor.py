@@ -495,14 +495,16 @@ MODULE_SENSORS: Final[tuple[DynessModuleSensorEntityDescription, ...]] = (
 )
 
 
-def _cell_voltage(number: int) -> DynessModuleSensorEntityDescription:
-    """Describe the voltage sensor of one cell (diagnostic, disabled by default)."""
-    return DynessModuleSensorEntityDescription(
+def _cell_voltage[
+    D: (DynessSensorEntityDescription, DynessModuleSensorEntityDescription)
+](kind: type[D], number: int) -> D:
+    """Describe the voltage of one cell of a module or a master (family C)."""
+    return kind(
         key=f"cell_{number}_voltage",
         translation_key="cell_voltage",
         translation_placeholders={"cell": str(number)},
         entity_registry_enabled_default=False,
-        value_fn=lambda module: module.cells().get(number),
+        value_fn=lambda owner: owner.cells().get(number),
         **_CELL_VOLTAGE,
     )
 
@@ -522,24 +524,15 @@ def _module_temperature(
     )
 
 
-def _battery_cell_voltage(number: int) -> DynessSensorEntityDescription:
-    """Describe a cell voltage read from the master itself (family C)."""
-    return DynessSensorEntityDescription(
-        key=f"cell_{number}_voltage",
-        translation_key="cell_voltage",
-        translation_placeholders={"cell": str(number)},
-        entity_registry_enabled_default=False,
-        value_fn=lambda battery: battery.cells().get(number),
-        **_CELL_VOLTAGE,
-    )
-
-
 def _battery_descriptions(
     battery: BatteryData,
 ) -> list[DynessSensorEntityDescription]:
     """Return every sensor description a battery warrants."""
     found = [description for description in SENSORS if description.has_fn(battery)]
-    found.extend(_battery_cell_voltage(number) for number in battery.cells())
+    found.extend(
+        _cell_voltage(DynessSensorEntityDescription, number)
+        for number in battery.cells()
+    )
     return found
 
 
@@ -554,7 +547,10 @@ def _module_descriptions(
         _module_temperature(number, point_id)
         for number, point_id in module.temperatures().items()
     )
-    found.extend(_cell_voltage(number) for number in module.cells())
+    found.extend(
+        _cell_voltage(DynessModuleSensorEntityDescription, number)
+        for number in module.cells()
+    )
     return found
 
 

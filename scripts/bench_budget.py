@@ -11,30 +11,23 @@ Run: .venv/bin/python scripts/bench_budget.py [--hours 24]
 
 from __future__ import annotations
 
-from pathlib import Path
-import sys
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-# As the harness's pytest plugin does: Home Assistant's clocks freezegun can move.
-import pytest_homeassistant_custom_component.patch_time  # noqa: F401  # isort: skip
-
-# Our package next, or the harness's own custom_components package shadows it.
-import custom_components.dyness  # noqa: F401  # isort: skip
+import bench_harness  # isort: skip  # noqa: F401 (path and clocks first)
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 import logging
 import statistics
+import sys
 import time
 from typing import Any
 from unittest.mock import patch
 
-import aiohttp
+from bench_harness import entry_for, plain_session, tick_sleep
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
@@ -121,35 +114,6 @@ class Result:
         )
 
 
-def _session() -> aiohttp.ClientSession:
-    """Return a plain session (the bare test instance has no network integration)."""
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
-
-
-def _entry(sim: Simulator) -> MockConfigEntry:
-    """Return a config entry for every battery of the default key."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=DEFAULT_APP_ID,
-        title="Dyness bench",
-        data={
-            "api_id": DEFAULT_APP_ID,
-            "api_secret": DEFAULT_APP_SECRET,
-            "region": "europe",
-            "base_url": sim.base_url,
-            "batteries": [
-                {
-                    "device_sn": device.device_sn,
-                    "dongle_sn": device.collector_sn,
-                    "model": device.model_name,
-                    "model_code": str(device.model_code),
-                }
-                for device in sim.account(DEFAULT_APP_ID).devices
-            ],
-        },
-    )
-
-
 @contextmanager
 def _cpu_per_refresh(result: Result) -> Iterator[None]:
     """Count refreshes and the process CPU time spent in them."""
@@ -185,10 +149,10 @@ async def run_integration(case: Case, hours: float) -> Result:
     with freeze_time(START) as frozen:
         sim = case.simulator()
         await sim.start(host="127.0.0.1", port=0)
-        session = _session()
+        session = plain_session()
         scheduler = partial(
             CallScheduler,
-            sleep=_tick(frozen),
+            sleep=tick_sleep(frozen),
             monotonic=lambda: dt_util.utcnow().timestamp(),
         )
         with (
@@ -201,7 +165,7 @@ async def run_integration(case: Case, hours: float) -> Result:
         ):
             async with async_test_home_assistant() as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-                entry = _entry(sim)
+                entry = entry_for(sim)
                 entry.add_to_hass(hass)
                 if not await hass.config_entries.async_setup(entry.entry_id):
                     raise SystemExit(f"{case.name}: setup failed ({entry.state})")
@@ -217,16 +181,6 @@ async def run_integration(case: Case, hours: float) -> Result:
         _count(sim, result, masters)
         await sim.stop()
     return result
-
-
-def _tick(frozen: FrozenDateTimeFactory) -> Callable[[float], Awaitable[None]]:
-    """Return a sleep that moves frozen time on instead of waiting."""
-
-    async def _sleep(seconds: float) -> None:
-        frozen.tick(timedelta(seconds=seconds))
-        await asyncio.sleep(0)
-
-    return _sleep
 
 
 async def _advance(
@@ -292,7 +246,7 @@ async def _fixed_poll_run(case: Case, hours: float, offset: timedelta) -> Result
     with freeze_time(START + offset) as frozen:
         sim = case.simulator()
         await sim.start(host="127.0.0.1", port=0)
-        async with _session() as session:
+        async with plain_session() as session:
             client = DynessClient(
                 DEFAULT_APP_ID,
                 DEFAULT_APP_SECRET,
@@ -300,7 +254,7 @@ async def _fixed_poll_run(case: Case, hours: float, offset: timedelta) -> Result
                 base_url=sim.base_url,
                 scheduler=CallScheduler(
                     hourly_budget=10**6,
-                    sleep=_tick(frozen),
+                    sleep=tick_sleep(frozen),
                     monotonic=lambda: dt_util.utcnow().timestamp(),
                 ),
             )

@@ -7,17 +7,7 @@ Run: .venv/bin/python scripts/bench_setup.py [--hours 24]
 
 from __future__ import annotations
 
-from pathlib import Path
-import sys
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-# What the harness's pytest plugin does first: make Home Assistant's clocks
-# (dt_util.utcnow, the event helpers' clock) ones that freezegun can move, or
-# the steady-state run moves the simulator's time but not the integration's.
-import pytest_homeassistant_custom_component.patch_time  # noqa: F401  # isort: skip
-
-# Our package next, or the harness's own custom_components package shadows it.
-import custom_components.dyness  # noqa: F401  # isort: skip
+import bench_harness  # isort: skip  # noqa: F401 (path and clocks first)
 
 import argparse
 import asyncio
@@ -25,11 +15,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from functools import partial
 import logging
+import sys
 import time
 from typing import Any
 from unittest.mock import patch
 
-import aiohttp
+from bench_harness import entry_for, plain_session, tick_sleep
 from freezegun import freeze_time
 from homeassistant import loader
 from homeassistant.core import HomeAssistant
@@ -41,40 +32,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.dyness.api import CallScheduler
-from custom_components.dyness.const import DOMAIN
 from dyness_sim import SimClock, Simulator
-from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
+from dyness_sim.accounts import DEFAULT_APP_ID
 
 START = datetime(2026, 6, 21, 4, 0, 0, tzinfo=UTC)
 
 
 class BenchError(Exception):
     """A measurement could not be taken; the message says why."""
-
-
-def _entry(sim: Simulator) -> MockConfigEntry:
-    """Return a config entry for every battery of the default account."""
-    batteries = [
-        {
-            "device_sn": device.device_sn,
-            "dongle_sn": device.collector_sn,
-            "model": device.model_name,
-            "model_code": str(device.model_code),
-        }
-        for device in sim.account(DEFAULT_APP_ID).devices
-    ]
-    return MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=DEFAULT_APP_ID,
-        title="Dyness bench",
-        data={
-            "api_id": DEFAULT_APP_ID,
-            "api_secret": DEFAULT_APP_SECRET,
-            "region": "europe",
-            "base_url": sim.base_url,
-            "batteries": batteries,
-        },
-    )
 
 
 def _states_ready(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[int, int]:
@@ -94,22 +59,13 @@ def _states_ready(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[int, int
     return len(entities), len(known)
 
 
-def _session() -> aiohttp.ClientSession:
-    """Return a plain client session for the integration.
-
-    Home Assistant's shared session needs the network and zeroconf integrations
-    for its resolver, which the bare test instance does not load.
-    """
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
-
-
 async def measure_setup(runs: int, max_seconds: float) -> list[float]:
     """Set the entry up `runs` times in real time; return seconds to all states."""
     timings = []
     for run in range(1, runs + 1):
         sim = Simulator.default(clock=SimClock.real())
         await sim.start(host="127.0.0.1", port=0)
-        session = _session()
+        session = plain_session()
         try:
             with patch(
                 "custom_components.dyness.helpers.async_get_clientsession",
@@ -117,7 +73,7 @@ async def measure_setup(runs: int, max_seconds: float) -> list[float]:
             ):
                 async with async_test_home_assistant() as hass:
                     hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-                    entry = _entry(sim)
+                    entry = entry_for(sim)
                     entry.add_to_hass(hass)
                     began = time.perf_counter()
                     if not await hass.config_entries.async_setup(entry.entry_id):
@@ -144,20 +100,15 @@ async def measure_setup(runs: int, max_seconds: float) -> list[float]:
 async def measure_steady_state(hours: int) -> dict[str, Any]:
     """Poll for `hours` of frozen, jumped time; return the calls made."""
     with freeze_time(START) as frozen:
-
-        async def _sleep(seconds: float) -> None:
-            frozen.tick(timedelta(seconds=seconds))
-            await asyncio.sleep(0)
-
         sim = Simulator.default(clock=SimClock.real())
         await sim.start(host="127.0.0.1", port=0)
-        session = _session()
+        session = plain_session()
         with (
             patch(
                 "custom_components.dyness.helpers.CallScheduler",
                 partial(
                     CallScheduler,
-                    sleep=_sleep,
+                    sleep=tick_sleep(frozen),
                     monotonic=lambda: frozen().timestamp(),
                 ),
             ),
@@ -168,7 +119,7 @@ async def measure_steady_state(hours: int) -> dict[str, Any]:
         ):
             async with async_test_home_assistant() as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-                entry = _entry(sim)
+                entry = entry_for(sim)
                 entry.add_to_hass(hass)
                 if not await hass.config_entries.async_setup(entry.entry_id):
                     raise BenchError(f"steady state: setup failed ({entry.state})")

@@ -1,0 +1,67 @@
+"""What the benchmark scripts share: import order, session, entry and clock.
+
+Import this module first: it puts the repository on the path, makes Home
+Assistant's clocks ones freezegun can move (as the harness's pytest plugin does)
+and imports our package before the harness's own `custom_components` can
+shadow it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import pytest_homeassistant_custom_component.patch_time  # noqa: F401  # isort: skip
+import custom_components.dyness  # noqa: F401  # isort: skip
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import aiohttp
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.dyness.const import DOMAIN
+from dyness_sim import Simulator
+from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
+
+
+def plain_session() -> aiohttp.ClientSession:
+    """Return a plain session (the bare test instance has no network integration)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+
+
+def entry_for(sim: Simulator, title: str = "Dyness bench") -> MockConfigEntry:
+    """Return a config entry for every battery of the simulator's default key."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=DEFAULT_APP_ID,
+        title=title,
+        data={
+            "api_id": DEFAULT_APP_ID,
+            "api_secret": DEFAULT_APP_SECRET,
+            "region": "europe",
+            "base_url": sim.base_url,
+            "batteries": [
+                {
+                    "device_sn": device.device_sn,
+                    "dongle_sn": device.collector_sn,
+                    "model": device.model_name,
+                    "model_code": str(device.model_code),
+                }
+                for device in sim.account(DEFAULT_APP_ID).devices
+            ],
+        },
+    )
+
+
+def tick_sleep(frozen: FrozenDateTimeFactory) -> Callable[[float], Awaitable[None]]:
+    """Return a sleep that moves frozen time on instead of waiting."""
+
+    async def _sleep(seconds: float) -> None:
+        frozen.tick(timedelta(seconds=seconds))
+        await asyncio.sleep(0)
+
+    return _sleep

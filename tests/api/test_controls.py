@@ -44,6 +44,8 @@ from custom_components.dyness.api.settings import (
     WorkMode,
 )
 
+# A work mode as plain text, not the enum, as a careless caller might pass it.
+_RAW_MODE: Any = "economic"
 JB = SettingsFamily.JUNIOR_BOX
 CYGNI = SettingsFamily.CYGNI
 
@@ -184,7 +186,7 @@ def test_valid_schedules_pass() -> None:
         (CYGNI, TouSchedule(groups=(_cygni_group(),)), "control_field_not_supported"),
         (
             CYGNI,
-            TouSchedule(groups=(_cygni_group(),), work_mode="economic"),
+            TouSchedule(groups=(_cygni_group(),), work_mode=_RAW_MODE),
             "control_bad_choice",
         ),
         (

@@ -246,16 +246,13 @@ class DeviceSettings:
         self._shown: dict[Kind, tuple[dict[str, Any], datetime]] = {}
         self.written: set[Kind] = set()
         self.writes = 0
+        # How long a written value takes to show in reads.
+        self.lag = JUNIOR_BOX_LAG if family == "junior_box" else timedelta(0)
 
     @property
     def kinds(self) -> tuple[Kind, ...]:
         """Return the setting groups this device has."""
         return tuple(self._state)
-
-    @property
-    def lag(self) -> timedelta:
-        """Return how long a written value takes to show in reads."""
-        return JUNIOR_BOX_LAG if self.family == "junior_box" else timedelta(0)
 
     def current(self, kind: Kind) -> dict[str, Any]:
         """Return what the device runs with now (no lag)."""

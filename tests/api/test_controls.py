@@ -458,3 +458,19 @@ async def test_read_back_gives_up_bounded() -> None:
     outcome = await policy.confirm(_read, 2, sleep=_sleep)
     assert (outcome.matched, outcome.reported) == (False, 1)
     assert sum(slept) == policy.longest <= 60.0
+
+
+def test_disabled_entries_go_back_as_reported() -> None:
+    """Disabled groups and periods are not checked: they are sent back unchanged."""
+    idle = _group(
+        enabled=False, start=time(0), end=time(0), power_w=0, days=frozenset()
+    )
+    validate_schedule(JB, TouSchedule(groups=(idle,) * 4))
+    idle_cygni = replace(idle, depth_pct=None, charge_limit_pct=None)
+    validate_schedule(
+        CYGNI, TouSchedule(groups=(idle_cygni,), work_mode=WorkMode.SELF_USE)
+    )
+    cold = _period(
+        enabled=False, start=time(0), end=time(0), min_temp_c=0, max_temp_c=0
+    )
+    validate_heating(HeatingSchedule(periods=(cold,)))

@@ -211,12 +211,14 @@ def validate_schedule(family: SettingsFamily, schedule: TouSchedule) -> None:
         label = str(number)
         if not isinstance(group.action, TouAction):
             raise _fail("control_bad_choice", field="action")
+        # Disabled groups go back as the device reported them (00:00-00:00, …).
+        if not group.enabled:
+            continue
         check_number("power_w", group.power_w, rules.power)
         _check_window(label, group.start, group.end)
         _check_soc_fields(label, group, rules)
-        if group.enabled:
-            days = _check_days(label, group.days)
-            covered.append((number, week_minutes(group.start, group.end, days)))
+        days = _check_days(label, group.days)
+        covered.append((number, week_minutes(group.start, group.end, days)))
     for (first, a), (second, b) in itertools.combinations(covered, 2):
         if a & b:
             raise _fail("control_groups_overlap", first=first, second=second)
@@ -256,13 +258,14 @@ def validate_heating(schedule: HeatingSchedule) -> None:
         )
     for number, period in enumerate(schedule.periods, start=1):
         label = str(number)
+        if not period.enabled:
+            continue
         _check_window(label, period.start, period.end)
         low = check_number("min_temp_c", period.min_temp_c, HEATING_MIN_TEMP)
         high = check_number("max_temp_c", period.max_temp_c, HEATING_MAX_TEMP)
         if high - low < HEATING_MIN_GAP:
             raise _fail("control_temperature_gap", group=label, gap=HEATING_MIN_GAP)
-        if period.enabled:
-            _check_days(label, period.days)
+        _check_days(label, period.days)
 
 
 _EXPECTED: Final[dict[SettingKind, type]] = {

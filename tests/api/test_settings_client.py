@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from unittest.mock import AsyncMock, MagicMock
 
 import aiohttp
 import pytest
@@ -27,6 +28,7 @@ from custom_components.dyness.api.exceptions import (
 from custom_components.dyness.api.scheduler import Priority
 from custom_components.dyness.api.settings import (
     EVERY_DAY,
+    CygniBattery,
     HeatingPeriod,
     HeatingSchedule,
     JuniorBoxBase,
@@ -41,6 +43,7 @@ from custom_components.dyness.api.settings_client import SettingsClient
 from dyness_sim import SimClock, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 from dyness_sim.devices import Battery
+from tests.sim.helpers import run_samples
 
 # 19:00 in Berlin: evening load, no PV.
 EVENING = datetime(2026, 6, 21, 17, 0, tzinfo=UTC)
@@ -121,23 +124,12 @@ async def harness(sim: Simulator) -> AsyncIterator[Harness]:
         yield Harness(sim, session)
 
 
-def _samples(battery: Battery, sim: Simulator, hours: float) -> list[Any]:
-    """Advance the clock by `hours` in 5-minute steps; return the samples seen."""
-    seen = []
-    for _ in range(int(hours * 12)):
-        sim.clock.advance(timedelta(minutes=5))
-        sample = battery.latest_sample(sim.clock.now())
-        assert sample is not None
-        seen.append(sample)
-    return seen
-
-
 async def test_junior_box_power_limit_and_depth(harness: Harness) -> None:
     """Set power limit and depth, read back through the lag, battery follows."""
     sim = harness.sim
     box = harness.battery("Junior Box")
     box.set_soc(70.0, sim.clock.now())
-    before = _samples(box, sim, 0.5)
+    before = run_samples(box, sim, 0.5)
     assert min(sample.power_w for sample in before) < -400
     current = await harness.writer.read_current(box.device_sn, JB, BASE)
     assert current == JuniorBoxBase(power_limit_w=800, discharge_depth_pct=90)
@@ -151,7 +143,7 @@ async def test_junior_box_power_limit_and_depth(harness: Harness) -> None:
     assert harness.calls("/v2/GetBaseSetting") == 3
     assert harness.calls("/v2/SetBaseSetting") == 1
     assert Priority.CONTROL in harness.priorities
-    after = _samples(box, sim, 6)
+    after = run_samples(box, sim, 6)
     discharging = [s for s in after if s.power_w < 0]
     assert discharging
     assert all(s.power_w >= -400 for s in after)
@@ -165,7 +157,7 @@ async def test_junior_box_power_limit_and_depth(harness: Harness) -> None:
 async def test_unchanged_sends_nothing(harness: Harness) -> None:
     """An unchanged value costs no write and no read-back."""
     box = harness.battery("Junior Box")
-    current = await harness.settings.get_junior_box_base(box.device_sn)
+    current = await harness.settings.read_as(box.device_sn, JB, BASE, JuniorBoxBase)
     result = await harness.writer.write(box.device_sn, JB, BASE, current, current)
     assert not result.sent
     assert harness.calls("/v2/SetBaseSetting") == 0
@@ -187,14 +179,14 @@ async def test_simulator_refuses_what_the_client_would(harness: Harness) -> None
     box = harness.battery("Junior Box")
     bad = JuniorBoxBase(power_limit_w=155, discharge_depth_pct=90)
     with pytest.raises(DynessApiError) as err:
-        await harness.settings.set_junior_box_base(box.device_sn, bad)
+        await harness.settings.write(box.device_sn, JB, BASE, bad)
     assert err.value.info == "Invalid Parameter"
 
 
 async def test_write_cap_refuses_the_seventh(harness: Harness) -> None:
     """Six writes in ten minutes pass; the seventh is refused without a call."""
     box = harness.battery("Junior Box")
-    current = await harness.settings.get_junior_box_base(box.device_sn)
+    current = await harness.settings.read_as(box.device_sn, JB, BASE, JuniorBoxBase)
     for step in range(6):
         requested = JuniorBoxBase(power_limit_w=400 + 8 * step, discharge_depth_pct=50)
         await harness.writer.write(box.device_sn, JB, BASE, current, requested)
@@ -235,7 +227,10 @@ async def test_junior_box_group_change_sends_all_four(harness: Harness) -> None:
     assert [group["batteryWorkGroup"] for group in stored] == ["1", "2", "3", "4"]
     assert stored[2]["startTime"] == "23:00"
     assert stored[0]["startTime"] == "08:00"
-    assert await harness.settings.get_schedule(box.device_sn, JB) == requested
+    assert (
+        await harness.settings.read(box.device_sn, JB, SettingKind.TOU_SCHEDULE)
+        == requested
+    )
 
 
 async def test_cygni_charge_window_charges_from_grid(harness: Harness) -> None:
@@ -246,7 +241,9 @@ async def test_cygni_charge_window_charges_from_grid(harness: Harness) -> None:
     cygni.set_soc(40.0, sim.clock.now())
     family = SettingsFamily.CYGNI
     kind = SettingKind.TOU_SCHEDULE
-    current = await harness.settings.get_schedule(cygni.device_sn, family)
+    current = await harness.settings.read_as(
+        cygni.device_sn, family, SettingKind.TOU_SCHEDULE, TouSchedule
+    )
     night = TouGroup(
         enabled=True,
         action=TouAction.CHARGE,
@@ -267,7 +264,7 @@ async def test_cygni_charge_window_charges_from_grid(harness: Harness) -> None:
     )
     assert result.sent
     assert harness.calls("/v2/GetWorkModeSetting") == 2
-    seen = _samples(cygni, sim, 6)
+    seen = run_samples(cygni, sim, 6)
     in_window = [
         s for s in seen if 0 <= s.at.astimezone(cygni.station.timezone).hour < 6
     ]
@@ -279,7 +276,9 @@ async def test_cygni_charge_window_charges_from_grid(harness: Harness) -> None:
 async def test_cygni_battery_settings(harness: Harness) -> None:
     """Cygni depths read and write through their own endpoint."""
     cygni = harness.battery("Cygni 10.0HS-M8")
-    current = await harness.settings.get_cygni_battery(cygni.device_sn)
+    current = await harness.settings.read_as(
+        cygni.device_sn, SettingsFamily.CYGNI, SettingKind.CYGNI_BATTERY, CygniBattery
+    )
     assert (current.on_grid_depth_pct, current.charge_limit_pct) == (20, 100)
     requested = apply_changes(current, {"on_grid_depth_pct": 50})
     await harness.writer.write(
@@ -289,7 +288,15 @@ async def test_cygni_battery_settings(harness: Harness) -> None:
         current,
         requested,
     )
-    assert await harness.settings.get_cygni_battery(cygni.device_sn) == requested
+    assert (
+        await harness.settings.read_as(
+            cygni.device_sn,
+            SettingsFamily.CYGNI,
+            SettingKind.CYGNI_BATTERY,
+            CygniBattery,
+        )
+        == requested
+    )
 
 
 @pytest.mark.parametrize(
@@ -306,7 +313,12 @@ async def test_heating_periods_switch_the_heater(harness: Harness) -> None:
     """A heating period keeps the cells between its minimum and maximum."""
     sim = harness.sim
     battery = sim.batteries[0]
-    current = await harness.settings.get_heating(battery.device_sn)
+    current = await harness.settings.read_as(
+        battery.device_sn,
+        SettingsFamily.LV_HEATING,
+        SettingKind.HEATING,
+        HeatingSchedule,
+    )
     assert len(current.periods) == 1
     cold = battery.latest_sample(sim.clock.now())
     assert cold is not None
@@ -327,7 +339,7 @@ async def test_heating_periods_switch_the_heater(harness: Harness) -> None:
         current,
         requested,
     )
-    seen = _samples(battery, sim, 4)
+    seen = run_samples(battery, sim, 4)
     temps = [sample.modules[0].ntc[0] for sample in seen]
     assert max(temps) > 17
     states = []
@@ -343,7 +355,7 @@ async def test_not_configured_device(harness: Harness) -> None:
     """A device without v2 settings answers 'not configured': its own error."""
     dl5 = harness.battery("DL5.0C")
     with pytest.raises(DynessNotConfiguredError) as err:
-        await harness.settings.get_junior_box_base(dl5.device_sn)
+        await harness.settings.read_as(dl5.device_sn, JB, BASE, JuniorBoxBase)
     assert err.value.reason == "not_configured"
 
 
@@ -351,13 +363,19 @@ async def test_view_only_key_cannot_write(harness: Harness) -> None:
     """operationPermission 0: reads work, writes give the permission error."""
     box = harness.battery("Junior Box")
     box.operation_permission = 0
-    current = await harness.settings.get_junior_box_base(box.device_sn)
+    current = await harness.settings.read_as(box.device_sn, JB, BASE, JuniorBoxBase)
     with pytest.raises(DynessPermissionError) as err:
-        await harness.settings.set_junior_box_base(
-            box.device_sn, JuniorBoxBase(power_limit_w=400, discharge_depth_pct=50)
+        await harness.settings.write(
+            box.device_sn,
+            JB,
+            BASE,
+            JuniorBoxBase(power_limit_w=400, discharge_depth_pct=50),
         )
     assert err.value.reason == "permission"
-    assert await harness.settings.get_junior_box_base(box.device_sn) == current
+    assert (
+        await harness.settings.read_as(box.device_sn, JB, BASE, JuniorBoxBase)
+        == current
+    )
 
 
 async def test_read_back_disagreement_raises(harness: Harness) -> None:
@@ -365,7 +383,7 @@ async def test_read_back_disagreement_raises(harness: Harness) -> None:
     box = harness.battery("Junior Box")
     assert box.settings is not None
     box.settings.lag = timedelta(minutes=5)
-    current = await harness.settings.get_junior_box_base(box.device_sn)
+    current = await harness.settings.read_as(box.device_sn, JB, BASE, JuniorBoxBase)
     requested = JuniorBoxBase(power_limit_w=480, discharge_depth_pct=40)
     with pytest.raises(DynessReadBackError) as err:
         await harness.writer.write(box.device_sn, JB, BASE, current, requested)
@@ -384,5 +402,38 @@ async def test_v2_unavailable(harness: Harness) -> None:
     """Without v2 on the host, every settings path is a 404: its own error."""
     box = harness.battery("Junior Box")
     with pytest.raises(DynessV2UnavailableError) as err:
-        await harness.settings.get_junior_box_base(box.device_sn)
+        await harness.settings.read_as(box.device_sn, JB, BASE, JuniorBoxBase)
     assert err.value.reason == "v2_unavailable"
+
+
+def _fake_settings(answer: Any) -> tuple[SettingsClient, AsyncMock]:
+    """Return a settings client whose signed calls answer `answer`."""
+    client = MagicMock(spec=DynessClient)
+    request = AsyncMock(side_effect=answer if isinstance(answer, Exception) else None)
+    if not isinstance(answer, Exception):
+        request.return_value = answer
+    client.request = request
+    return SettingsClient(client), request
+
+
+async def test_error_mapping_and_refused_write() -> None:
+    """Permission texts, other 500s, a `false` answer and a wrong model type."""
+    base = JuniorBoxBase(power_limit_w=800, discharge_depth_pct=20)
+    settings, request = _fake_settings(DynessApiError("500", "No operation permission"))
+    with pytest.raises(DynessPermissionError):
+        await settings.write("SN", JB, BASE, base)
+    assert request.call_args.kwargs["priority"] is Priority.CONTROL
+    settings, _ = _fake_settings(DynessApiError("500", "Invalid Parameter"))
+    with pytest.raises(DynessApiError) as err:
+        await settings.read("SN", JB, BASE)
+    assert not isinstance(err.value, DynessPermissionError)
+    settings, _ = _fake_settings(False)
+    with pytest.raises(DynessApiError):
+        await settings.write("SN", JB, BASE, base)
+    settings, request = _fake_settings(
+        {"workMode": "0", "powerLimit": "800", "dischargeDepth": "20"}
+    )
+    assert await settings.read_as("SN", JB, BASE, JuniorBoxBase) == base
+    assert request.call_args.kwargs["priority"] is Priority.EXTRA
+    with pytest.raises(TypeError):
+        await settings.read_as("SN", JB, BASE, TouSchedule)

@@ -13,7 +13,7 @@ from dyness_sim.accounts import EMPTY_APP_ID, EMPTY_APP_SECRET
 from dyness_sim.devices import Battery
 from dyness_sim.settings import DeviceSettings, SettingsError
 
-from .helpers import Api, points
+from .helpers import Api, points, run_samples
 
 # 19:00 in Berlin: evening load, no PV.
 EVENING = datetime(2026, 6, 21, 17, 0, tzinfo=UTC)
@@ -310,17 +310,6 @@ async def test_truth_reports_settings_and_heater(api: Api, sim: Simulator) -> No
 # --- the battery's response ----------------------------------------------------
 
 
-def _run(battery: Battery, sim: Simulator, hours: float) -> list[Any]:
-    """Advance in 5-minute steps; return the visible samples."""
-    seen = []
-    for _ in range(int(hours * 12)):
-        sim.clock.advance(timedelta(minutes=5))
-        sample = battery.latest_sample(sim.clock.now())
-        assert sample is not None
-        seen.append(sample)
-    return seen
-
-
 def _single(model: str, at: datetime) -> tuple[Simulator, Battery]:
     """Return an unstarted single-model simulator and its battery."""
     sim = Simulator.single(model, clock=SimClock.fixed(at), v2_enabled=True)
@@ -339,8 +328,8 @@ def test_unwritten_settings_change_nothing() -> None:
     sim, box = _single("Junior Box", EVENING)
     plain, twin = _single("Junior Box", EVENING)
     twin.settings = None
-    assert [s.power_w for s in _run(box, sim, 12)] == [
-        s.power_w for s in _run(twin, plain, 12)
+    assert [s.power_w for s in run_samples(box, sim, 12)] == [
+        s.power_w for s in run_samples(twin, plain, 12)
     ]
 
 
@@ -348,11 +337,11 @@ def test_power_limit_caps_output_and_depth_stops_discharge() -> None:
     """Power limit caps the discharge; discharging stops at the depth SOC."""
     sim, box = _single("Junior Box", EVENING)
     box.set_soc(75.0, sim.clock.now())
-    assert min(s.power_w for s in _run(box, sim, 0.5)) < -400
+    assert min(s.power_w for s in run_samples(box, sim, 0.5)) < -400
     _write(
         box, sim, "base", {"workMode": "0", "powerLimit": "400", "dischargeDepth": "65"}
     )
-    seen = _run(box, sim, 8)
+    seen = run_samples(box, sim, 8)
     assert min(s.power_w for s in seen) >= -400
     assert min(s.power_w for s in seen) < -300
     assert min(s.soc for s in seen) >= 64.9
@@ -366,7 +355,7 @@ def test_power_limit_counts_pv() -> None:
     _write(
         box, sim, "base", {"workMode": "0", "powerLimit": "152", "dischargeDepth": "20"}
     )
-    assert all(s.power_w >= -152 for s in _run(box, sim, 6))
+    assert all(s.power_w >= -152 for s in run_samples(box, sim, 6))
 
 
 def test_charge_group_charges_from_grid_in_its_window() -> None:
@@ -385,7 +374,7 @@ def test_charge_group_charges_from_grid_in_its_window() -> None:
         *(_jb_group(n) for n in range(2, 5)),
     ]
     _write(box, sim, "work", {"workMode": "0", "workGroups": groups})
-    seen = _run(box, sim, 8)
+    seen = run_samples(box, sim, 8)
     zone = box.station.timezone
     inside = [s for s in seen if s.at.astimezone(zone).hour in (23, 0)]
     outside = [s for s in seen if s.at.astimezone(zone).hour in (2, 3, 4)]
@@ -408,7 +397,7 @@ def test_discharge_group_and_cygni_ceiling() -> None:
             "batteryChargeLimit": "70",
         },
     )
-    day = _run(cygni, sim, 8)
+    day = run_samples(cygni, sim, 8)
     assert max(s.soc for s in day) <= 70.1
     assert max(s.soc for s in day) > 69
     groups = [
@@ -424,7 +413,7 @@ def test_discharge_group_and_cygni_ceiling() -> None:
     ]
     _write(cygni, sim, "work", {"workMode": "3", "workGroups": groups})
     zone = cygni.station.timezone
-    later = _run(cygni, sim, 4)
+    later = run_samples(cygni, sim, 4)
     forced = [s for s in later if s.at.astimezone(zone).hour == 16]
     assert forced
     assert all(s.power_w == pytest.approx(-2000, abs=1) for s in forced[1:])
@@ -465,7 +454,7 @@ def test_heater_hysteresis_and_windows() -> None:
 def test_heating_warms_the_cells_in_winter() -> None:
     """In December the heater keeps the cells near the period's range."""
     sim, brick = _single("PowerBrick Plus", datetime(2026, 12, 15, 0, 0, tzinfo=UTC))
-    cold = _run(brick, sim, 2)
+    cold = run_samples(brick, sim, 2)
     assert max(s.modules[0].ntc[0] for s in cold) < 14
     period = {
         "status": "1",
@@ -476,7 +465,7 @@ def test_heating_warms_the_cells_in_winter() -> None:
         "weekInfo": "0,1,2,3,4,5,6",
     }
     _write(brick, sim, "battery", {"heatingPeriodList": [period]})
-    warm = _run(brick, sim, 6)[6:]
+    warm = run_samples(brick, sim, 6)[6:]
     temps = [s.modules[0].ntc[0] for s in warm]
     assert min(temps) > 13.5
     assert max(temps) < 23.5

@@ -304,26 +304,29 @@ def apply_changes[T: (JuniorBoxBase, CygniBattery, TouGroup, HeatingPeriod)](
     return replace(current, **changes)
 
 
+def _change_item[T: (TouGroup, HeatingPeriod)](
+    items: tuple[T, ...], number: int, changes: Mapping[str, Any]
+) -> tuple[T, ...]:
+    """Return `items` with item `number` (1-based) changed, the others kept."""
+    if not 1 <= number <= len(items):
+        raise _fail("control_no_such_group", group=number)
+    changed = list(items)
+    changed[number - 1] = apply_changes(changed[number - 1], changes)
+    return tuple(changed)
+
+
 def change_group(
     schedule: TouSchedule, number: int, changes: Mapping[str, Any]
 ) -> TouSchedule:
     """Return the whole schedule with group `number` (1-based) changed."""
-    if not 1 <= number <= len(schedule.groups):
-        raise _fail("control_no_such_group", group=number)
-    groups = list(schedule.groups)
-    groups[number - 1] = apply_changes(groups[number - 1], changes)
-    return replace(schedule, groups=tuple(groups))
+    return replace(schedule, groups=_change_item(schedule.groups, number, changes))
 
 
 def change_period(
     schedule: HeatingSchedule, number: int, changes: Mapping[str, Any]
 ) -> HeatingSchedule:
     """Return all heating periods with period `number` (1-based) changed."""
-    if not 1 <= number <= len(schedule.periods):
-        raise _fail("control_no_such_group", group=number)
-    periods = list(schedule.periods)
-    periods[number - 1] = apply_changes(periods[number - 1], changes)
-    return replace(schedule, periods=tuple(periods))
+    return replace(schedule, periods=_change_item(schedule.periods, number, changes))
 
 
 def needs_write(current: Setting | None, requested: Setting) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from .client import DynessClient
 from .exceptions import (
@@ -17,13 +17,9 @@ from .exceptions import (
 )
 from .scheduler import Priority
 from .settings import (
-    CygniBattery,
-    HeatingSchedule,
-    JuniorBoxBase,
     Setting,
     SettingKind,
     SettingsFamily,
-    TouSchedule,
 )
 from .settings_codec import (
     PATHS,
@@ -113,52 +109,17 @@ class SettingsClient:
         if data is False:
             raise DynessApiError("200", f"{path}: the cloud refused the write")
 
-    async def get_junior_box_base(self, device_sn: str) -> JuniorBoxBase:
-        """Read the Junior Box power limit and discharge depth."""
-        value = await self.read(
-            device_sn, SettingsFamily.JUNIOR_BOX, SettingKind.JUNIOR_BOX_BASE
-        )
-        return cast("JuniorBoxBase", value)
-
-    async def set_junior_box_base(self, device_sn: str, base: JuniorBoxBase) -> None:
-        """Write the Junior Box power limit and discharge depth."""
-        await self.write(
-            device_sn, SettingsFamily.JUNIOR_BOX, SettingKind.JUNIOR_BOX_BASE, base
-        )
-
-    async def get_schedule(self, device_sn: str, family: SettingsFamily) -> TouSchedule:
-        """Read the time-of-use groups of a Junior Box or Cygni."""
-        value = await self.read(device_sn, family, SettingKind.TOU_SCHEDULE)
-        return cast("TouSchedule", value)
-
-    async def set_schedule(
-        self, device_sn: str, family: SettingsFamily, schedule: TouSchedule
-    ) -> None:
-        """Write the time-of-use groups of a Junior Box or Cygni."""
-        await self.write(device_sn, family, SettingKind.TOU_SCHEDULE, schedule)
-
-    async def get_cygni_battery(self, device_sn: str) -> CygniBattery:
-        """Read the Cygni depths and charge limits."""
-        value = await self.read(
-            device_sn, SettingsFamily.CYGNI, SettingKind.CYGNI_BATTERY
-        )
-        return cast("CygniBattery", value)
-
-    async def set_cygni_battery(self, device_sn: str, settings: CygniBattery) -> None:
-        """Write the Cygni depths and charge limits."""
-        await self.write(
-            device_sn, SettingsFamily.CYGNI, SettingKind.CYGNI_BATTERY, settings
-        )
-
-    async def get_heating(self, device_sn: str) -> HeatingSchedule:
-        """Read the heating periods of a low-voltage battery."""
-        value = await self.read(
-            device_sn, SettingsFamily.LV_HEATING, SettingKind.HEATING
-        )
-        return cast("HeatingSchedule", value)
-
-    async def set_heating(self, device_sn: str, schedule: HeatingSchedule) -> None:
-        """Write the heating periods of a low-voltage battery."""
-        await self.write(
-            device_sn, SettingsFamily.LV_HEATING, SettingKind.HEATING, schedule
-        )
+    async def read_as[T: Setting](
+        self,
+        device_sn: str,
+        family: SettingsFamily,
+        kind: SettingKind,
+        expected: type[T],
+        *,
+        priority: Priority = Priority.EXTRA,
+    ) -> T:
+        """Read one setting group as its model type."""
+        value = await self.read(device_sn, family, kind, priority=priority)
+        if not isinstance(value, expected):
+            raise TypeError(f"{kind} is not read as {expected.__name__}")
+        return value

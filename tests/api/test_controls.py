@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import time
+from pathlib import Path
+import re
 from typing import Any
 
 import pytest
 
+from custom_components.dyness.api import controls
 from custom_components.dyness.api.controls import (
+    VALIDATION_KEYS,
     ReadBackPolicy,
     WriteRateCap,
     apply_changes,
@@ -474,3 +478,10 @@ def test_disabled_entries_go_back_as_reported() -> None:
         enabled=False, start=time(0), end=time(0), min_temp_c=0, max_temp_c=0
     )
     validate_heating(HeatingSchedule(periods=(cold,)))
+
+
+def test_validation_keys_listed() -> None:
+    """Every key the module raises is in VALIDATION_KEYS, and nothing else."""
+    source = Path(controls.__file__).read_text()
+    raised = set(re.findall(r'_fail\(\s*"(control_\w+)"', source))
+    assert raised == VALIDATION_KEYS

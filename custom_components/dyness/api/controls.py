@@ -96,6 +96,29 @@ SCHEDULE_RULES: Final[dict[SettingsFamily, ScheduleRules]] = {
 }
 
 
+# Translation keys of DynessValidationError, for the texts of the entities' errors.
+VALIDATION_KEYS: Final = frozenset(
+    {
+        "control_bad_choice",
+        "control_bad_days",
+        "control_bad_time",
+        "control_empty_window",
+        "control_field_not_supported",
+        "control_group_count",
+        "control_groups_overlap",
+        "control_limit_below_depth",
+        "control_no_days",
+        "control_no_such_group",
+        "control_not_a_number",
+        "control_not_on_step",
+        "control_not_supported",
+        "control_out_of_range",
+        "control_temperature_gap",
+        "control_unknown_field",
+    }
+)
+
+
 def can_control(operation_permission: object) -> bool:
     """Return whether a `storage/list` permission allows control (unknown: try)."""
     if operation_permission is None or operation_permission == "":
@@ -496,9 +519,10 @@ class SettingsWriter:
                 device_sn, family, kind, priority=Priority.CONTROL
             )
 
+        expected = self.settings.as_sent(family, kind, requested)
         outcome = await ReadBackPolicy.for_family(family).confirm(
-            _read, requested, sleep=self._sleep
+            _read, expected, sleep=self._sleep
         )
         if not outcome.matched:
-            raise DynessReadBackError(requested, outcome.reported)
+            raise DynessReadBackError(expected, outcome.reported)
         return WriteResult(current, requested, sent=True, reported=requested)

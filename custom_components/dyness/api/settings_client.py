@@ -109,6 +109,11 @@ class SettingsClient:
         if data is False:
             raise DynessApiError("200", f"{path}: the cloud refused the write")
 
+    @staticmethod
+    def as_sent(family: SettingsFamily, kind: SettingKind, value: Setting) -> Setting:
+        """Return `value` as the device will report it back (through the wire form)."""
+        return DECODERS[kind](family, ENCODERS[kind](family, value))
+
     async def read_as[T: Setting](
         self,
         device_sn: str,

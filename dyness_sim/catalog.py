@@ -17,6 +17,7 @@ from .families import (
     TP7_BOX,
     PointRow,
 )
+from .settings import SettingsFamily
 
 # station/info.batteryCapacity (doc Q7): the total, one module only, or the
 # nominal module count of the model name (stale after an expansion).
@@ -74,6 +75,8 @@ class ModelSpec:
     # getLastPowerDataBySn is all-null in standby on some models (doc Q4).
     null_power_in_standby: bool = False
     host_name: str = "Battery-L"
+    # Which v2 settings the cloud has for the model (None: "not configured").
+    v2_settings: SettingsFamily | None = None
     latest_versions: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
@@ -149,6 +152,7 @@ MODELS: dict[str, ModelSpec] = {
             nominal_modules=2,
             extra_master_rows=JUNIOR_BOX_ROWS,
             latest_versions=_versions(),
+            v2_settings="junior_box",
         ),
         ModelSpec(
             name="PowerBox G2",
@@ -203,6 +207,7 @@ MODELS: dict[str, ModelSpec] = {
             module_ccl_a=140.0,
             module_dcl_a=160.0,
             latest_versions=_versions(),
+            v2_settings="lv_heating",
         ),
         # Towers: 30-cell boxes in series. The T14 box count 2 follows the
         # project brief; 74 Ah boxes keep the name's 14.2 kWh.
@@ -272,6 +277,7 @@ MODELS: dict[str, ModelSpec] = {
             sub_mode="empty",
             host_name="Cygni",
             latest_versions=_versions(dsp="1.12", bms=None),
+            v2_settings="cygni",
         ),
     )
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from .physics import (
     pv_power,
     unit,
 )
+from .settings import DeviceSettings
 from .station import Station
 from .values import MASTER_VALUES, module_values, render
 
@@ -150,6 +151,10 @@ class Battery:
         # Point overrides per SN (set_point) and SUB gaps per slot (drop_sub).
         self.overrides: dict[str, dict[str, str]] = {}
         self.sub_drops: dict[int, str] = {}
+        # v2 settings, for models the v2 cloud has a configuration for.
+        self.settings = (
+            None if spec.v2_settings is None else DeviceSettings(spec.v2_settings)
+        )
         modules = len(module_sns)
         parallel = self.parallel
         # Power per amp of the pack at nominal voltage (LV: 50 W/A).
@@ -272,16 +277,20 @@ class Battery:
         pv = pv_power(local, self.seed, self.station.pv_kwp)
         net = pv - load_power(local, self.seed) * self.station.load_scale
         pack_v = self.pack_cells * ocv(state.soc(self.limits.capacity_kwh))
-        power = plan_power(self.limits, state, net, pack_v)
-        return StepState(
-            stored_kwh=state.stored_kwh,
-            charged_kwh=state.charged_kwh,
-            discharged_kwh=state.discharged_kwh,
-            cell_temp=state.cell_temp,
-            full=state.full,
-            empty=state.empty,
-            power_w=power,
-        )
+        if self.settings is None:
+            power = plan_power(self.limits, state, net, pack_v)
+        else:
+            shape = self.settings.shape(local, pv)
+            power = plan_power(
+                self.limits,
+                state,
+                net if shape.forced_w is None else shape.forced_w,
+                pack_v,
+                floor_soc=MIN_SOC if shape.floor_soc is None else shape.floor_soc,
+                ceiling_soc=100.0 if shape.ceiling_soc is None else shape.ceiling_soc,
+                max_discharge_w=shape.max_discharge_w,
+            )
+        return replace(state, power_w=power)
 
     def state(self, slot: int) -> StepState:
         """Return the state at the start of absolute `slot` (computing as needed)."""
@@ -294,9 +303,18 @@ class Battery:
             module_current = previous.power_w / (self.pack_cells * 3.3 * self.parallel)
             local = slot_start(current + 1).astimezone(self.station.timezone)
             target = ambient(local) + 0.08 * abs(module_current)
-            steps.append(
-                self._planned(current + 1, advance(self.limits, previous, target))
+            heat_to = (
+                None
+                if self.settings is None
+                else self.settings.heater_target(
+                    local, previous.cell_temp, previous.heater
+                )
             )
+            following = advance(
+                self.limits, previous, target if heat_to is None else heat_to
+            )
+            following = replace(following, heater=heat_to is not None)
+            steps.append(self._planned(current + 1, following))
         return steps[slot - self._anchor]
 
     def truth_at(self, moment: datetime) -> Truth:
@@ -329,6 +347,17 @@ class Battery:
         del self._steps[slot - self._anchor :]
         self._steps.append(self._planned(slot, fresh))
         self._samples = {k: v for k, v in self._samples.items() if k < slot}
+
+    def settings_changed(self, now: datetime) -> None:
+        """Plan again from the next slot on, under the settings now in force."""
+        slot = slot_of(now)
+        self.state(slot)
+        del self._steps[slot - self._anchor + 1 :]
+        self._samples = {k: v for k, v in self._samples.items() if k <= slot}
+
+    def heater_on(self, now: datetime) -> bool:
+        """Return whether the cell heater runs at `now`."""
+        return self.state(slot_of(now)).heater
 
     def force_bit(self, byte_key: str, bit: int, active: bool = True) -> None:
         """Force an alarm/protection bit (`alarm1`, `alarm2`, `protect1`, `protect2`)."""

@@ -128,6 +128,8 @@ class StepState:
     full: bool
     empty: bool
     power_w: float
+    # Whether the cell heater runs during the slot (heating periods).
+    heater: bool = False
 
     def soc(self, capacity_kwh: float) -> float:
         """Return the SOC in percent at the start of the slot."""
@@ -154,19 +156,35 @@ def discharge_current_limit(limits: Limits, empty: bool) -> float:
     return 0.0 if empty else limits.module_dcl_a * limits.modules
 
 
-def plan_power(limits: Limits, state: StepState, net_w: float, pack_v: float) -> float:
-    """Return the battery power (W, + charging) for a slot, rounded to 0.1 W."""
+def plan_power(
+    limits: Limits,
+    state: StepState,
+    net_w: float,
+    pack_v: float,
+    *,
+    floor_soc: float = MIN_SOC,
+    ceiling_soc: float = 100.0,
+    max_discharge_w: float | None = None,
+) -> float:
+    """Return the battery power (W, + charging) for a slot, rounded to 0.1 W.
+
+    Settings narrow the plan: SOC floor and ceiling, largest discharge power.
+    """
     soc = state.soc(limits.capacity_kwh)
-    power = min(limits.max_charge_w, max(-limits.max_discharge_w, net_w))
+    most_out = limits.max_discharge_w
+    if max_discharge_w is not None:
+        most_out = min(most_out, max_discharge_w)
+    power = min(limits.max_charge_w, max(-most_out, net_w))
     if abs(power) < STANDBY_DEADBAND_W:
         return 0.0
     if power > 0:
         power = min(power, charge_current_limit(limits, soc, state.full) * pack_v)
-        room_w = (limits.capacity_kwh - state.stored_kwh) / KWH_PER_WATT_SLOT
+        top_kwh = limits.capacity_kwh * min(100.0, ceiling_soc) / 100
+        room_w = max(0.0, top_kwh - state.stored_kwh) / KWH_PER_WATT_SLOT
         power = min(round(power, 1), math.floor(room_w * 10) / 10)
     else:
         power = max(power, -discharge_current_limit(limits, state.empty) * pack_v)
-        floor_kwh = limits.capacity_kwh * MIN_SOC / 100
+        floor_kwh = limits.capacity_kwh * max(MIN_SOC, floor_soc) / 100
         avail_w = (state.stored_kwh - floor_kwh) / KWH_PER_WATT_SLOT
         power = max(round(power, 1), -math.floor(max(0.0, avail_w) * 10) / 10)
     return power if abs(power) >= STANDBY_DEADBAND_W else 0.0

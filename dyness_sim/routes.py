@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import endpoints as ep
 from .endpoints import Route
+from .v2_settings import SETTINGS_ROUTES
 
 _NETWORK_ANOMALY = ep.fixed_error("Network Anomaly")
 _NETWORK_ERROR = ep.fixed_error("NETWORK_ERROR")
@@ -115,4 +116,6 @@ _V2_DATA = (
 V2_ROUTES: dict[str, Route] = {
     "/v2/GetDeviceList": Route(ep.v2_device_list),
     **{f"/v2/{name}": Route(ep.v2_not_configured) for name in _V2_DATA},
+    # Settings of the families that have them; others stay "not configured".
+    **SETTINGS_ROUTES,
 }

@@ -126,6 +126,10 @@ class Simulator:
             "latest_sample": None if sample is None else utc_text(sample.at),
             "soc": None if sample is None else sample.soc_display,
             "power_w": None if sample is None else sample.power_w,
+            "heater_on": battery.heater_on(now),
+            "settings": None
+            if battery.settings is None
+            else battery.settings.describe(now),
         }
 
     # --- point overrides and SUB gaps --------------------------------------

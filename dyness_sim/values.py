@@ -197,8 +197,8 @@ def junior_box_values(battery: Battery, sample: Sample) -> dict[str, str | None]
         "jb_bat_state": _state_code(sample.power_w),
         "error_code": "0",
         "ems_mode": "16",
-        "ems_power": "800",
-        "dod": "90",
+        "ems_power": None,
+        "dod": None,
         "bat_protocol": "1",
         "heatsink_t": fixed(room + 2.0 + out / 200.0, 1),
         "air_t": fixed(room, 1),
@@ -209,13 +209,27 @@ def junior_box_values(battery: Battery, sample: Sample) -> dict[str, str | None]
         "dsp_version": "V1.05",
         "dsp_svn": "2156",
     }
-    # TOU read-back (SH-idx): weekday mask, HHMM start/end, power*32 + mode.
-    groups = ((127, 800, 1700, 800 * 32 + 17), (127, 1700, 2300, 300 * 32 + 16))
-    for g in range(4):
-        group = groups[g] if g < len(groups) else (0, 0, 0, 0)
-        for k, number in enumerate(group):
-            values[f"tou{g + 1}_{k}"] = str(number)
+    settings = battery.settings
+    if settings is not None:
+        base = settings.shown("base", sample.at)
+        values.update(ems_power=base["powerLimit"], dod=base["dischargeDepth"])
+        groups = settings.shown("work", sample.at)["workGroups"]
+        for g, group in enumerate(groups):
+            for k, number in enumerate(_tou_points(group)):
+                values[f"tou{g + 1}_{k}"] = str(number)
     return values
+
+
+def _tou_points(group: dict[str, str]) -> tuple[int, int, int, int]:
+    """Return a group's TOU read-back (SH-idx): day mask, HHMM start/end, power*32+mode."""
+    if group["state"] != "1":
+        return (0, 0, 0, 0)
+    mask = sum(1 << int(day) for day in group["week"].split(",") if day)
+    start = int(group["startTime"].replace(":", ""))
+    end = int(group["endTime"].replace(":", ""))
+    # 17 battery priority (charging), 16 load priority (discharging).
+    mode = 17 if group["mode"] == "0" else 16
+    return (mask, start, end, int(group["power"]) * 32 + mode)
 
 
 def _extremes(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 import json
 from typing import Any
 
@@ -11,6 +11,7 @@ import aiohttp
 
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
+from dyness_sim.devices import Battery, Sample
 from dyness_sim.signing import API_PREFIX, signed_headers
 
 
@@ -99,3 +100,14 @@ class Api:
 def points(data: list[dict[str, Any]]) -> dict[str, str]:
     """Return a point list as id -> value."""
     return {item["pointId"]: item["pointValue"] for item in data}
+
+
+def run_samples(battery: Battery, sim: Simulator, hours: float) -> list[Sample]:
+    """Advance the clock by `hours` in 5-minute steps; return the samples seen."""
+    seen = []
+    for _ in range(int(hours * 12)):
+        sim.clock.advance(timedelta(minutes=5))
+        sample = battery.latest_sample(sim.clock.now())
+        assert sample is not None
+        seen.append(sample)
+    return seen

@@ -32,6 +32,7 @@ from .exceptions import (
     DynessApiError,
     DynessAuthenticationError,
     DynessConnectionError,
+    DynessEndpointNotFoundError,
     DynessRateLimitError,
     DynessResponseError,
     DynessTimeoutError,
@@ -143,6 +144,8 @@ class DynessClient:
             raise DynessAuthenticationError("Access denied")
         if status >= 500:
             raise DynessConnectionError(f"{path}: server error HTTP {status}")
+        if status == 404:
+            raise DynessEndpointNotFoundError(f"{path}: unknown path (HTTP 404)")
         try:
             answer = json.loads(raw) if raw else None
         except (ValueError, UnicodeDecodeError) as err:

@@ -44,3 +44,65 @@ class DynessApiError(DynessError):
 
 class DynessResponseError(DynessError):
     """The answer was not the JSON the API documents (HTML, truncated, wrong shape)."""
+
+
+class DynessEndpointNotFoundError(DynessResponseError):
+    """The server does not know the path (HTTP 404, e.g. v2 on a host without it)."""
+
+
+class DynessControlUnavailableError(DynessError):
+    """Settings of a device cannot be read or written; `reason` says why."""
+
+    reason = "unavailable"
+
+
+class DynessV2UnavailableError(DynessControlUnavailableError):
+    """The v2 settings endpoints answer 404 for this App ID's host."""
+
+    reason = "v2_unavailable"
+
+
+class DynessNotConfiguredError(DynessControlUnavailableError):
+    """v2 knows the device but answers `500 Device is not configured`."""
+
+    reason = "not_configured"
+
+
+class DynessPermissionError(DynessControlUnavailableError):
+    """The App ID may read but not control this device (`operationPermission`)."""
+
+    reason = "permission"
+
+
+class DynessValidationError(DynessError):
+    """A requested setting breaks a documented range or rule; nothing was sent."""
+
+    def __init__(
+        self, translation_key: str, placeholders: dict[str, str] | None = None
+    ) -> None:
+        """Keep the translation key and its placeholders."""
+        self.translation_key = translation_key
+        self.placeholders = placeholders or {}
+        details = ", ".join(f"{k}={v}" for k, v in sorted(self.placeholders.items()))
+        super().__init__(
+            f"{translation_key} ({details})" if details else translation_key
+        )
+
+
+class DynessWriteRateLimitError(DynessError):
+    """The device's own write cap refused a write; nothing was sent."""
+
+    def __init__(self, retry_after: float) -> None:
+        """Keep how many seconds until the next write is allowed."""
+        super().__init__(f"Write cap reached; next write in {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
+class DynessReadBackError(DynessError):
+    """After a write the device still reports another value than the one sent."""
+
+    def __init__(self, expected: object, reported: object) -> None:
+        """Keep the requested and the reported value."""
+        super().__init__(f"Device reports {reported!r} instead of {expected!r}")
+        self.expected = expected
+        self.reported = reported

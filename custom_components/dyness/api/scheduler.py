@@ -32,6 +32,8 @@ MAX_STRETCH = 12
 class Priority(IntEnum):
     """What a call is for; lower values go first and may use more of the budget."""
 
+    # A user's settings change: goes before everything and may use the whole budget.
+    CONTROL = -1
     BATTERY = 0
     MODULE = 1
     STATIC = 2
@@ -41,6 +43,7 @@ class Priority(IntEnum):
 # Share of the hourly budget each priority may fill, so that lower priorities
 # always leave room for the batteries' own data.
 BUDGET_SHARE: dict[Priority, float] = {
+    Priority.CONTROL: 1.0,
     Priority.BATTERY: 1.0,
     Priority.MODULE: 0.9,
     Priority.STATIC: 0.85,

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 import json
 import math
 from typing import Any
@@ -398,6 +399,7 @@ class Answer:
     headers: Mapping[str, str]
 
 
+@cache
 def answers(endpoint: Endpoint) -> st.SearchStrategy[Answer]:
     """Return whole HTTP answers for an endpoint."""
     headers = st.fixed_dictionaries(

@@ -52,7 +52,7 @@ from .models import (
 )
 from .scheduler import CallScheduler, Priority
 from .signing import signed_headers
-from .values import clean_json, text_value
+from .values import clean_json, clean_text, text_value
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 20.0
@@ -154,7 +154,9 @@ class DynessClient:
             except TimeoutError as err:
                 raise DynessTimeoutError(f"Timeout calling {path}") from err
             except (aiohttp.ClientError, OSError, ValueError) as err:
-                raise DynessConnectionError(f"Error calling {path}: {err}") from err
+                raise DynessConnectionError(
+                    f"Error calling {path}: {clean_text(str(err))}"
+                ) from err
         serial = (payload or {}).get("deviceSn")
         return self._handle(path, serial if isinstance(serial, str) else None, reply)
 

@@ -572,7 +572,7 @@ async def judge_client(
         result = await endpoint.call(client)
         wrong = tuple(wrong_values(result)) + tuple(wrong_values(client.last_responses))
         if not 200 <= answer.status < 300:
-            wrong += (f"HTTP {answer.status} taken as success",)
+            wrong += (f"HTTP {answer.status // 100}xx taken as success",)
         if isinstance(result, RealtimeSnapshot):
             wrong += tuple(wrong_values([result.number(key) for key in result.points]))
     except DynessError as err:

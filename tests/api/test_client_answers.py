@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.dyness.api import (
@@ -155,6 +157,37 @@ async def test_broken_answers_are_response_errors(
     cloud.answer = Answer(200, body, {})
     with pytest.raises(DynessResponseError):
         await client.list_storage_devices()
+
+
+async def test_big_chunked_answer_is_refused(socket_enabled: None) -> None:
+    """An answer without a length is read only up to the limit."""
+
+    async def _endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        chunk = b" " * 65536
+        for _ in range(MAX_BODY // len(chunk) + 2):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", _endless)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = DynessClient(
+                "test-app",
+                "test-secret",
+                session=session,
+                base_url=str(server.make_url("")),
+            )
+            with pytest.raises(DynessResponseError, match="larger"):
+                await client.list_storage_devices()
+    finally:
+        await server.close()
 
 
 async def test_answers_are_cleaned(cloud: LoopbackCloud, client: DynessClient) -> None:

@@ -157,6 +157,7 @@ def test_parse_http_date() -> None:
     assert parse_http_date("Monday, 23-Mar-26 21:57:27 GMT") == expected
     assert parse_http_date("Mon, 23 Mar 2026 21:57:27 +2400") is None
     assert parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") is None
+    assert parse_http_date("Fri, 31 Dec 9999 23:59:59 -2359") is None
     assert parse_http_date("Mon, 23 Mar 2026 21:57:27 GMT\u00e9") is None
     assert parse_http_date("") is None
     assert parse_http_date(None) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+import math
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from custom_components.dyness.api import (
     FirmwareVersions,
     PowerRecord,
     RealtimeSnapshot,
+    RunningData,
     StationInfo,
     StorageDevice,
     is_master_sn,
@@ -23,6 +25,8 @@ from custom_components.dyness.api.models import (
     parse_number,
     parse_utc,
 )
+
+from .fuzzing import nested
 
 
 def _point(point_id: str, value: Any, label: str = "") -> dict[str, Any]:
@@ -79,6 +83,49 @@ def test_parse_times() -> None:
     )
     assert parse_local_with_offset("2026-13-40 22:57:27 UTC+01:00") is None
     assert parse_local_with_offset(None) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2026-03-23 22:57:27 UTC+24:00",
+        "2026-03-23 22:57:27 UTC-99:59",
+        "2026-03-23 22:57:27 UTC+18:01",
+        "2026-03-23 22:57:27 UTC+01:60",
+        "2026-03-23 21:57:27 UTC+\u0660\u0661:00",
+        "\u0662\u0660\u0662\u0666-03-23 21:57:27",
+        "9999-12-31 23:59:59 UTC-05:00",
+        "1970-01-01 00:00:00",
+    ],
+)
+def test_impossible_times_are_none(raw: str) -> None:
+    """Offsets past 18 hours, non-ASCII digits and other centuries are garbage."""
+    assert parse_local_with_offset(raw) is None
+    assert parse_utc(raw) is None
+
+
+def test_parsers_clean_what_they_keep() -> None:
+    """Texts lose controls and lone surrogates, bad numbers are dropped, raw too."""
+    detail = DeviceDetail.from_api(
+        {
+            "deviceSn": "R07E\x00-BMS\ud800",
+            "energy": "1e999",
+            "deviceModelName": "Tower\nT10",
+            "extra": [10**400, math.nan, "\x1b[2J"],
+        }
+    )
+    assert detail.device_sn == "R07E-BMS"
+    assert detail.model_name == "Tower T10"
+    assert detail.rated_energy is None
+    assert detail.raw["extra"] == [None, None, "[2J"]
+    page = StorageDevicePage.from_api({"list": [], "total": math.nan, "pageNum": -3})
+    assert (page.total, page.page_num) == (0, 1)
+    snapshot = RealtimeSnapshot.from_api(
+        "R07E-BMS", [{"pointId": "7100", "pointValue": "9" * 400}]
+    )
+    assert snapshot.number("7100") is None
+    with pytest.raises(DynessResponseError):
+        RunningData.from_api({"deep": nested(40)})
 
 
 def test_realtime_snapshot() -> None:

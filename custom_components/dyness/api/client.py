@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 import json
 import logging
-from typing import Any
+import time
+from typing import Any, Final
 
 import aiohttp
 
@@ -37,6 +40,7 @@ from .exceptions import (
     DynessResponseError,
     DynessTimeoutError,
 )
+from .headers import parse_http_date, parse_retry_after
 from .models import (
     DeviceDetail,
     FirmwareVersions,
@@ -49,20 +53,40 @@ from .models import (
 )
 from .scheduler import CallScheduler, Priority
 from .signing import signed_headers
+from .values import clean_json, clean_text, text_value
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 20.0
+# The largest answer (a day of power records) is well under 100 kB.
+MAX_BODY: Final = 4 * 1024 * 1024
+_MAX_INFO: Final = 200
 
 
-def _retry_after(headers: Any) -> float | None:
-    """Return the Retry-After delay in seconds when it is a number."""
-    value = headers.get("Retry-After") if headers is not None else None
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """The parts of an HTTP answer the client reads."""
+
+    status: int
+    retry_after: str | None
+    date: str | None
+    body: bytes
+
+
+def _no_constant(name: str) -> None:
+    """Refuse NaN and Infinity, which JSON does not have."""
+    raise ValueError(f"{name} is not JSON")
+
+
+async def _read_body(response: aiohttp.ClientResponse, path: str) -> bytes:
+    """Read the answer's body, refusing one larger than `MAX_BODY`."""
+    if (response.content_length or 0) > MAX_BODY:
+        raise DynessResponseError(f"{path}: answer larger than {MAX_BODY} bytes")
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(65536):
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise DynessResponseError(f"{path}: answer larger than {MAX_BODY} bytes")
+    return bytes(body)
 
 
 class DynessClient:
@@ -118,56 +142,84 @@ class DynessClient:
             _LOGGER.debug("POST %s", path)
             try:
                 async with asyncio.timeout(self.request_timeout):
+                    # Redirects are not followed: signed headers stay with this host.
                     async with self._session.post(
                         url, data=body, headers=headers, allow_redirects=False
                     ) as response:
-                        status = response.status
-                        retry_after = _retry_after(response.headers)
-                        raw = await response.read()
+                        reply = _Reply(
+                            status=response.status,
+                            retry_after=response.headers.get("Retry-After"),
+                            date=response.headers.get("Date"),
+                            body=await _read_body(response, path),
+                        )
             except TimeoutError as err:
                 raise DynessTimeoutError(f"Timeout calling {path}") from err
             except (aiohttp.ClientError, OSError, ValueError) as err:
-                raise DynessConnectionError(f"Error calling {path}: {err}") from err
-        return self._handle(path, status, retry_after, raw)
+                raise DynessConnectionError(
+                    f"Error calling {path}: {clean_text(str(err))}"
+                ) from err
+        serial = (payload or {}).get("deviceSn")
+        return self._handle(path, serial if isinstance(serial, str) else None, reply)
 
-    def _handle(
-        self, path: str, status: int, retry_after: float | None, raw: bytes
-    ) -> Any:
+    def _now(self) -> float:
+        """Return the wall clock in Unix seconds."""
+        return self._wall_clock() if self._wall_clock else time.time()
+
+    def _rate_limited(self, path: str, reply: _Reply) -> DynessRateLimitError:
+        """Note a 429 with the scheduler and return the error to raise."""
+        delay = self.scheduler.note_rate_limited(
+            parse_retry_after(reply.retry_after, self._now())
+        )
+        return DynessRateLimitError(f"Rate limited on {path}", retry_after=delay)
+
+    def _denied(
+        self, path: str, serial: str | None, reply: _Reply, message: str
+    ) -> DynessAuthenticationError:
+        """Return the error for a refused call, with what scopes it."""
+        return DynessAuthenticationError(
+            message,
+            path=path,
+            device_sn=serial,
+            server_time=parse_http_date(reply.date),
+            local_time=datetime.fromtimestamp(self._now(), UTC),
+        )
+
+    def _handle(self, path: str, serial: str | None, reply: _Reply) -> Any:
         """Map an HTTP answer to data or to one of the client's exceptions."""
-        _LOGGER.debug("%s answered HTTP %s (%d bytes)", path, status, len(raw))
+        status = reply.status
+        _LOGGER.debug("%s answered HTTP %s (%d bytes)", path, status, len(reply.body))
         if status == 429:
-            delay = self.scheduler.note_rate_limited(retry_after)
-            raise DynessRateLimitError(
-                f"Rate limited on {path}", retry_after=retry_after or delay
-            )
+            raise self._rate_limited(path, reply)
         if status in (401, 403):
-            raise DynessAuthenticationError("Access denied")
+            raise self._denied(path, serial, reply, "Access denied")
         if status >= 500:
             raise DynessConnectionError(f"{path}: server error HTTP {status}")
         if status == 404:
             raise DynessEndpointNotFoundError(f"{path}: unknown path (HTTP 404)")
+        if 300 <= status < 400:
+            raise DynessResponseError(f"{path}: redirect HTTP {status} not followed")
         try:
-            answer = json.loads(raw) if raw else None
-        except (ValueError, UnicodeDecodeError) as err:
+            decoded = json.loads(reply.body, parse_constant=_no_constant)
+        except (ValueError, RecursionError) as err:
             raise DynessResponseError(f"{path}: answer is not JSON") from err
+        answer = clean_json(decoded)
         if not isinstance(answer, dict):
             raise DynessResponseError(f"{path}: HTTP {status} without an envelope")
-        if status >= 400 or "code" not in answer:
+        if not 200 <= status < 300 or "code" not in answer:
             raise DynessResponseError(
-                f"{path}: HTTP {status}, status {answer.get('status')!s}"
+                f"{path}: HTTP {status}, status {text_value(answer.get('status'))}"
             )
-        code = str(answer.get("code")).strip()
-        info = str(answer.get("info") or "")
+        code = text_value(answer.get("code")) or ""
+        info = (text_value(answer.get("info")) or "")[:_MAX_INFO]
         if code in SUCCESS_CODES:
             self.scheduler.note_success()
             self.last_responses[path] = answer.get("data")
             return answer.get("data")
         if code in AUTH_CODES:
-            raise DynessAuthenticationError(info or "Access denied")
+            raise self._denied(path, serial, reply, info or "Access denied")
         if code == "429":
-            delay = self.scheduler.note_rate_limited(retry_after)
-            raise DynessRateLimitError(f"Rate limited on {path}", retry_after=delay)
-        raise DynessApiError(code, info)
+            raise self._rate_limited(path, reply)
+        raise DynessApiError(code[:_MAX_INFO], info)
 
     async def list_storage_devices(
         self, *, priority: Priority = Priority.STATIC

@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DynessError(Exception):
     """Base class for every error the client raises."""
 
 
 class DynessAuthenticationError(DynessError):
-    """The App ID or App Secret was rejected (code 401, ACCESS_DENIED)."""
+    """The cloud refused a call (code 401/403, ACCESS_DENIED).
+
+    The fields tell what was refused: the call (`path`), the serial it was for
+    (`device_sn`, None for account-level calls such as the device list), and
+    the answer's `Date` beside the local clock at that moment, so a caller can
+    tell wrong credentials from one foreign serial and from a skewed clock.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        device_sn: str | None = None,
+        server_time: datetime | None = None,
+        local_time: datetime | None = None,
+    ) -> None:
+        """Keep what the refused call was and when the server said it was."""
+        super().__init__(message)
+        self.path = path
+        self.device_sn = device_sn
+        self.server_time = server_time
+        self.local_time = local_time
+
+    @property
+    def clock_offset(self) -> float | None:
+        """Return the server's `Date` minus the local clock in seconds, if known."""
+        if self.server_time is None or self.local_time is None:
+            return None
+        return (self.server_time - self.local_time).total_seconds()
 
 
 class DynessRateLimitError(DynessError):

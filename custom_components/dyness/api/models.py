@@ -5,57 +5,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-import math
 import re
 from typing import Any
 
+from . import values
 from .exceptions import DynessResponseError
+from .values import YEARS, clean_json, text_value as _text
+
+# The integration reads raw fields through this name.
+parse_number = values.parse_number
 
 MASTER_SUFFIXES = ("-BMS", "-BDU")
 _LOCAL_TIME_RE = re.compile(
-    r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s*UTC([+-])(\d{1,2}):?(\d{2})$"
+    r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s*UTC([+-])(\d{1,2}):?(\d{2})$",
+    re.ASCII,
 )
+# Time zones span UTC-12 to UTC+14; ISO 8601 allows offsets up to 18 hours.
+_MAX_OFFSET = timedelta(hours=18)
 
 type PointValue = int | float | str | None
-
-
-def _text(value: Any) -> str | None:
-    """Return a stripped string, or None for null and empty values."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def parse_number(value: Any) -> int | float | None:
-    """Turn a decimal string or JSON number into a number; None when absent."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def parse_utc(value: Any) -> datetime | None:
     """Parse a naive `YYYY-MM-DD HH:MM:SS` string that the API sends in UTC."""
     text = _text(value)
-    if text is None:
+    if text is None or not text.isascii():
         return None
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        stamp = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
+    return stamp if stamp.year in YEARS else None
 
 
 def parse_local_with_offset(value: Any) -> datetime | None:
@@ -68,11 +48,14 @@ def parse_local_with_offset(value: Any) -> datetime | None:
         return parse_utc(text)
     stamp, sign, hours, minutes = match.groups()
     offset = timedelta(hours=int(hours), minutes=int(minutes))
+    if int(minutes) >= 60 or offset > _MAX_OFFSET:
+        return None
     tz = timezone(offset if sign == "+" else -offset)
     try:
-        return datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
+        local = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
     except ValueError:
         return None
+    return local if local.year in YEARS else None
 
 
 def is_master_sn(serial: str) -> bool:
@@ -117,7 +100,7 @@ class StorageDevice:
     @classmethod
     def from_api(cls, item: Any) -> StorageDevice:
         """Build the model from one list item."""
-        data = _require_mapping(item, "storage/list item")
+        data = _require_mapping(clean_json(item), "storage/list item")
         serial = _text(data.get("deviceSn"))
         if serial is None:
             raise DynessResponseError("storage/list item without deviceSn")
@@ -154,7 +137,7 @@ class StorageDevicePage:
     @classmethod
     def from_api(cls, data: Any) -> StorageDevicePage:
         """Build the page from the `data` object."""
-        page = _require_mapping(data, "storage/list")
+        page = _require_mapping(clean_json(data), "storage/list")
         items = page.get("list") or []
         if not isinstance(items, list):
             raise DynessResponseError("storage/list: list is not an array")
@@ -163,9 +146,9 @@ class StorageDevicePage:
         page_size = parse_number(page.get("pageSize"))
         return cls(
             devices=[StorageDevice.from_api(item) for item in items],
-            page_num=int(page_num) if page_num is not None else 1,
-            page_size=int(page_size) if page_size is not None else len(items),
-            total=int(total) if total is not None else len(items),
+            page_num=max(1, int(page_num)) if page_num is not None else 1,
+            page_size=max(0, int(page_size)) if page_size is not None else len(items),
+            total=max(0, int(total)) if total is not None else len(items),
         )
 
 
@@ -190,7 +173,7 @@ class DeviceDetail:
     @classmethod
     def from_api(cls, data: Any) -> DeviceDetail:
         """Build the model from the `data` object."""
-        detail = _require_mapping(data, "household/storage/detail")
+        detail = _require_mapping(clean_json(data), "household/storage/detail")
         energy = parse_number(detail.get("energy"))
         return cls(
             device_sn=_text(detail.get("deviceSn")),
@@ -216,7 +199,7 @@ class StationInfo:
     @classmethod
     def from_api(cls, data: Any) -> StationInfo:
         """Build the model from the `data` object."""
-        info = _require_mapping(data, "station/info")
+        info = _require_mapping(clean_json(data), "station/info")
 
         def _float(key: str) -> float | None:
             number = parse_number(info.get(key))
@@ -269,6 +252,7 @@ class RealtimeSnapshot:
     @classmethod
     def from_api(cls, device_sn: str, data: Any) -> RealtimeSnapshot:
         """Build the snapshot from the point list."""
+        data = clean_json(data)
         if data is None:
             data = []
         if not isinstance(data, list):
@@ -325,7 +309,7 @@ class PowerRecord:
     @classmethod
     def from_api(cls, item: Any) -> PowerRecord | None:
         """Build a record; None when it has no usable time stamp."""
-        entry = _require_mapping(item, "getLastPowerDataBySn record")
+        entry = _require_mapping(clean_json(item), "getLastPowerDataBySn record")
         time = parse_utc(entry.get("createTime"))
         if time is None:
             return None
@@ -368,6 +352,7 @@ class RunningData:
     @classmethod
     def from_api(cls, data: Any) -> RunningData:
         """Build the model from the flat `data` object."""
+        data = clean_json(data)
         info = _require_mapping(data, "getLastRunningDataBySn") if data else {}
         values: dict[str, PointValue] = {}
         for key, item in info.items():
@@ -389,6 +374,7 @@ class FirmwareVersions:
     @classmethod
     def from_api(cls, data: Any) -> FirmwareVersions:
         """Build the model from the `data` object (the API spells it "Lasted")."""
+        data = clean_json(data)
         info = _require_mapping(data, "checkVersion") if data is not None else {}
         return cls(
             bms=_text(info.get("bmsLastedVersion")),

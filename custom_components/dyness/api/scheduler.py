@@ -14,6 +14,7 @@ import math
 import time
 
 from .exceptions import DynessBudgetError, DynessRateLimitError
+from .headers import RETRY_AFTER_CAP
 
 MIN_INTERVAL = 1.0
 MAX_WAIT = 10.0
@@ -215,7 +216,7 @@ class CallScheduler:
         self.rate_limited += 1
         now = self._monotonic()
         if retry_after is not None and retry_after > 0:
-            delay = retry_after
+            delay = min(retry_after, RETRY_AFTER_CAP)
         else:
             self._backoff = min(
                 BACKOFF_MAX, self._backoff * 2 if self._backoff else BACKOFF_START

@@ -106,6 +106,7 @@ class ApiHandler:
         stats.serials.update(serials)
         for serial in serials:
             stats.by_serial[serial] = stats.by_serial.get(serial, 0) + 1
+            stats.by_call[path, serial] = stats.by_call.get((path, serial), 0) + 1
         fault = sim.faults.take(app_id, path, serials, sim.clock.now())
         if fault is not None and fault.kind not in ("timeout", "truncated"):
             return self._fault_response(fault, request.path, app_id)

@@ -100,7 +100,6 @@ V1_ROUTES: dict[str, Route] = {
 
 _V2_DATA = (
     "GetDeviceInfBySN",
-    "GetRealTimeDataBySN",
     "GetAlarmInfBySN",
     "GetParallelInfBySN",
     "GetStatusInfBySN",
@@ -114,5 +113,6 @@ _V2_DATA = (
 # (EU accounts in June 2026, doc §7).
 V2_ROUTES: dict[str, Route] = {
     "/v2/GetDeviceList": Route(ep.v2_device_list),
+    "/v2/GetRealTimeDataBySN": Route(ep.v2_real_time_data),
     **{f"/v2/{name}": Route(ep.v2_not_configured) for name in _V2_DATA},
 }

@@ -198,7 +198,12 @@ class ApiHandler:
             return envelope("500", "request parameter is not null")
         if route.slow:
             await asyncio.sleep(sim.slow_seconds)
-        ctx = Context(account=account, accounts=sim.accounts, now=sim.clock.now())
+        ctx = Context(
+            account=account,
+            accounts=sim.accounts,
+            now=sim.clock.now(),
+            region=sim.region,
+        )
         try:
             data = route.handler(ctx, body)
         except ApiError as err:

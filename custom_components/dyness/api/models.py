@@ -435,12 +435,10 @@ class BatteryInfo:
         info = _require_mapping(info, "GetRealTimeDataBySN batteryInfo")
 
         def _float(key: str) -> float | None:
-            number = parse_number(info.get(key))
-            return float(number) if number is not None else None
+            return _number_at(info, key, float)
 
         def _int(key: str) -> int | None:
-            number = parse_number(info.get(key))
-            return int(number) if number is not None else None
+            return _number_at(info, key, int)
 
         return cls(
             soc=_float("soc"),
@@ -462,6 +460,14 @@ class BatteryInfo:
             rated_energy=_float("batteryRatedEnergy"),
             raw=dict(info),
         )
+
+
+def _number_at[N: (int, float)](
+    data: Mapping[str, Any], key: str, kind: type[N]
+) -> N | None:
+    """Return a value of an answer as an int or float, None when absent."""
+    number = parse_number(data.get(key))
+    return kind(number) if number is not None else None
 
 
 def _numbers(values: Any) -> tuple[float, ...]:

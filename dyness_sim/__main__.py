@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--v2", action="store_true", help="serve the v2 paths")
     parser.add_argument(
+        "--region",
+        choices=("europe", "asia_pacific"),
+        default="europe",
+        help="cloud region: v2 realtime works for family C in Europe only",
+    )
+    parser.add_argument(
         "--scenario",
         choices=("default", "showroom"),
         default="default",
@@ -56,6 +62,7 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
         "per_hour": args.per_hour,
         "max_skew": args.skew,
         "v2_enabled": args.v2,
+        "region": args.region,
     }
     if args.model is not None:
         return Simulator.single(args.model, **options)

@@ -121,20 +121,27 @@ class Battery:
         initial_cycles: int = 0,
         sub_mode: SubMode | None = None,
         bms_entry: bool = False,
+        visibility: tuple[float, float] = (5.0, 15.0),
     ) -> None:
         """Describe the battery; call `start` before asking for data.
 
         `sub_mode` overrides the model's SUB behaviour; `bms_entry` makes
-        `storage/list` show the modules next to the BMS coordinator (§5.2).
+        `storage/list` show the modules next to the BMS coordinator (§5.2);
+        `visibility` is the range of seconds a sample needs to show up.
         """
         if not 0 <= phase_s < SLOT_SECONDS:
             raise ValueError("phase must lie within the 5-minute period")
+        if not 0 <= visibility[0] <= visibility[1]:
+            raise ValueError("visibility must be a range of seconds")
         self.spec = spec
         self.collector_sn = collector_sn
         self.module_sns = module_sns
         self.station = station
         self.seed = seed
         self.phase_s = phase_s
+        self.visibility = visibility
+        # (from, seconds): uploads due from a moment on come this much later.
+        self.phase_shifts: list[tuple[datetime, float]] = []
         self.initial_soc = initial_soc
         self.firmware = firmware
         self.module_firmware = module_firmware
@@ -420,13 +427,29 @@ class Battery:
     # --- upload timing ------------------------------------------------------
 
     def collected_at(self, slot: int) -> datetime:
-        """Return when the sample of `slot` was taken (slot start + phase)."""
-        return slot_start(slot) + timedelta(seconds=self.phase_s)
+        """Return when the sample of `slot` was taken (slot start + phase + shifts)."""
+        due = slot_start(slot) + timedelta(seconds=self.phase_s)
+        shift = sum(seconds for start, seconds in self.phase_shifts if due >= start)
+        return due + timedelta(seconds=shift)
 
     def visible_at(self, slot: int) -> datetime:
         """Return when the sample of `slot` shows up in the cloud (5 to 15 s later)."""
-        delay = 5.0 + 10.0 * unit(self.seed, self.collector_sn, "delay", slot)
+        low, high = self.visibility
+        delay = low + (high - low) * unit(self.seed, self.collector_sn, "delay", slot)
         return self.collected_at(slot) + timedelta(seconds=delay)
+
+    def shift_phase(self, start: datetime, seconds: float) -> None:
+        """Make every upload due from `start` on come `seconds` later.
+
+        A dongle that reconnects uploads at a new moment within its period:
+        the sample due first after `start` is late by `seconds`.
+        """
+        if not 0 < seconds < SLOT_SECONDS:
+            raise ValueError("a phase shift lies within the 5-minute period")
+        self.phase_shifts.append((start, seconds))
+        first = slot_of(start) - 1
+        for slot in [slot for slot in self._samples if slot >= first]:
+            del self._samples[slot]
 
     def uploaded(self, slot: int) -> bool:
         """Return whether the sample of `slot` reached the cloud (not offline)."""

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from .accounts import Account
 from .devices import Battery
 from .families import RUNNING_DATA_KEYS
 from .formats import local_text, utc_text
-from .values import cygni_running
+from .values import cygni_running, internal_sn, v2_battery_info
 
 ACCESS_DENIED = "ACCESS_DENIED"
 EMPTY_ID = "Device ID Cannot Be Empty"
 NOT_NULL = "request parameter is not null"
 INVALID = "Invalid Parameter"
+# The region of the cloud: which host the client talks to.
+type Region = Literal["europe", "asia_pacific"]
 
 
 class ApiError(Exception):
@@ -36,11 +38,12 @@ def denied() -> ApiError:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """The authenticated account, every account (for bindSn) and the time."""
+    """The authenticated account, every account (for bindSn), the time, the region."""
 
     account: Account
     accounts: Mapping[str, Account]
     now: datetime
+    region: Region = "europe"
 
 
 type Handler = Callable[[Context, dict[str, Any]], Any]
@@ -373,3 +376,34 @@ def v2_not_configured(ctx: Context, body: dict[str, Any]) -> Any:
     """Answer a v2 data call for a known SN with `Device is not configured` (#47)."""
     _battery(ctx, body, master_only=False)
     raise ApiError("500", "Device is not configured")
+
+
+def v2_real_time_data(ctx: Context, body: dict[str, Any]) -> Any:
+    """Answer `GetRealTimeDataBySN` (doc §7, Q18/Q19).
+
+    Family C (PowerBrick SC/Plus) answers with `batteryInfo` in Europe, for its
+    master SN or the internal SN of point 10001; Asia-Pacific answers code 500.
+    Other models have no v2 configuration.
+    """
+    serial = _serial(body)
+    battery = ctx.account.find(serial) or _by_internal_sn(ctx.account, serial)
+    if battery is None:
+        raise denied()
+    if battery.spec.family != "C":
+        raise ApiError("500", "Device is not configured")
+    if ctx.region != "europe":
+        raise ApiError("500", INVALID)
+    sample = battery.latest_sample(ctx.now)
+    return {"batteryInfo": None if sample is None else v2_battery_info(battery, sample)}
+
+
+def _by_internal_sn(account: Account, serial: str) -> Battery | None:
+    """Return the family C battery whose point 10001 carries `serial`."""
+    return next(
+        (
+            b
+            for b in account.devices
+            if b.spec.family == "C" and internal_sn(b) == serial
+        ),
+        None,
+    )

@@ -101,7 +101,6 @@ V1_ROUTES: dict[str, Route] = {
 
 _V2_DATA = (
     "GetDeviceInfBySN",
-    "GetRealTimeDataBySN",
     "GetAlarmInfBySN",
     "GetParallelInfBySN",
     "GetStatusInfBySN",
@@ -115,6 +114,7 @@ _V2_DATA = (
 # (EU accounts in June 2026, doc §7).
 V2_ROUTES: dict[str, Route] = {
     "/v2/GetDeviceList": Route(ep.v2_device_list),
+    "/v2/GetRealTimeDataBySN": Route(ep.v2_real_time_data),
     **{f"/v2/{name}": Route(ep.v2_not_configured) for name in _V2_DATA},
     # Settings of the families that have them; others stay "not configured".
     **SETTINGS_ROUTES,

@@ -106,6 +106,7 @@ class ApiHandler:
         stats.serials.update(serials)
         for serial in serials:
             stats.by_serial[serial] = stats.by_serial.get(serial, 0) + 1
+            stats.by_call[path, serial] = stats.by_call.get((path, serial), 0) + 1
         fault = sim.faults.take(app_id, path, serials, sim.clock.now())
         if fault is not None and fault.kind not in ("timeout", "truncated"):
             return self._fault_response(fault, request.path, app_id)
@@ -197,7 +198,12 @@ class ApiHandler:
             return envelope("500", "request parameter is not null")
         if route.slow:
             await asyncio.sleep(sim.slow_seconds)
-        ctx = Context(account=account, accounts=sim.accounts, now=sim.clock.now())
+        ctx = Context(
+            account=account,
+            accounts=sim.accounts,
+            now=sim.clock.now(),
+            region=sim.region,
+        )
         try:
             data = route.handler(ctx, body)
         except ApiError as err:

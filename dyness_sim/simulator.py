@@ -11,6 +11,7 @@ from .accounts import DEFAULT_SEED, Account, default_accounts
 from .clock import SimClock
 from .control import ControlApi, loopback_only
 from .devices import Battery, Truth
+from .endpoints import Region
 from .faults import Fault, FaultBook, OfflinePeriod
 from .formats import utc_text
 from .ratelimit import RateLimiter
@@ -34,9 +35,14 @@ class Simulator:
         second_retry_after: int | None = None,
         max_skew: float = 900.0,
         v2_enabled: bool = False,
+        region: Region = "europe",
         slow_seconds: float = 20.0,
     ) -> None:
-        """Build the cloud; `accounts=None` loads the default scenario."""
+        """Build the cloud; `accounts=None` loads the default scenario.
+
+        `region` is the cloud's region: v2 realtime answers family C batteries
+        in Europe only (doc §7, Q19).
+        """
         self.clock = clock if clock is not None else SimClock.real()
         chosen = default_accounts(seed) if accounts is None else list(accounts)
         self.accounts: dict[str, Account] = {a.app_id: a for a in chosen}
@@ -48,6 +54,7 @@ class Simulator:
         self.faults = FaultBook(self._offline_periods)
         self.max_skew = max_skew
         self.v2_enabled = v2_enabled
+        self.region: Region = region
         self.slow_seconds = slow_seconds
         self._stats: dict[str, Stats] = {}
         self._runner: web.AppRunner | None = None

@@ -21,6 +21,8 @@ class Stats:
     by_path: dict[str, int] = field(default_factory=dict)
     serials: set[str] = field(default_factory=set)
     by_serial: dict[str, int] = field(default_factory=dict)
+    # (path, serial) → requests: which endpoint was asked about which device.
+    by_call: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def copy(self) -> Stats:
         """Return an independent snapshot."""
@@ -31,6 +33,7 @@ class Stats:
             dict(self.by_path),
             set(self.serials),
             dict(self.by_serial),
+            dict(self.by_call),
         )
 
     def describe(self) -> dict[str, Any]:

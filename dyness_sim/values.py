@@ -13,6 +13,7 @@ from .physics import (
     SLOT_SECONDS,
     charge_current_limit,
     discharge_current_limit,
+    displayed_soc,
     load_power,
     pv_power,
     unit,
@@ -319,6 +320,33 @@ def tower_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
     return values
 
 
+def internal_sn(battery: Battery) -> str:
+    """Return the internal SN a family C master shows in point 10001."""
+    return "701" + _serial_digits(battery, "internal", 14)
+
+
+def v2_battery_info(battery: Battery, sample: Sample) -> dict[str, Any]:
+    """Return v2 `batteryInfo` of a family C master: its own readings as numbers."""
+    brick = brick_values(battery, sample)
+    first = sample.modules[0]
+    return {
+        "soc": displayed_soc(sample.soc, sample.full),
+        "soh": first.soh,
+        "batteryVoltage": float(brick["voltage"] or 0),
+        "batteryCurrent": float(brick["current"] or 0),
+        "batteryStatus": int(_state_code(sample.power_w)),
+        "maxChargeCurrent": float(brick["ccl"] or 0),
+        "maxDischargeCurrent": float(brick["dcl"] or 0),
+        "cycleCount": first.cycles,
+        "cellMaxVoltage": round(max(first.cells), 3),
+        "cellMinVoltage": round(min(first.cells), 3),
+        "cellMaxTemperature": float(brick["t_max"] or 0),
+        "cellMinTemperature": float(brick["t_min"] or 0),
+        "cellVoltageList": [round(volts, 3) for volts in first.cells],
+        "cellTempList": [round(temp, 1) for temp in first.ntc],
+    }
+
+
 def brick_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
     """Return the named quantities of a family C master (doc §8.6)."""
     modules = sample.modules
@@ -330,7 +358,7 @@ def brick_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
         "T": utc_text(sample.at),
         "SUB": battery.sub_list(sample.slot),
         "TIME": utc_text(sample.at),
-        "internal_sn": "701" + _serial_digits(battery, "internal", 14),
+        "internal_sn": internal_sn(battery),
         "firmware": battery.firmware,
         "bms_t": fixed(modules[0].bms_temp, 1),
         "t_max": fixed(t_max[0], 1),

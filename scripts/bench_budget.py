@@ -4,9 +4,12 @@ A simulated day per case on a compressed clock, against the local simulator,
 for this integration (phase-aligned polls through the App ID's scheduler) and
 for a plain fixed 5-minute poll of every battery and module, the way other
 Dyness integrations poll. Data age is measured when a new sample is written to
-its entity (now - the sample's `T`).
+its entity (now - the sample's `T`). The integration's first hour after setup
+(learning the phases and the visibility delay) is shown on a line of its own;
+cases with a phase jump also say how late the first sample after the jump was
+read and how many calls the search cost.
 
-Run: .venv/bin/python scripts/bench_budget.py [--hours 24]
+Run: .venv/bin/python scripts/bench_budget.py [--hours 24] [--case TEXT]
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ import bench_harness  # isort: skip  # noqa: F401 (path and clocks first)
 
 import argparse
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 import logging
+import math
 import statistics
 import sys
 import time
@@ -31,7 +35,12 @@ from bench_harness import entry_for, plain_session, tick_sleep
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+)
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -45,25 +54,46 @@ from custom_components.dyness.const import DOMAIN
 from custom_components.dyness.coordinator import DynessCoordinator
 from dyness_sim import Account, SimClock, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
+from dyness_sim.devices import Battery, slot_of
 from dyness_sim.scenarios import model_battery
 
 START = datetime(2026, 6, 21, 0, 0, 0, tzinfo=UTC)
 STEP = timedelta(seconds=5)
-# The first hour learns phases and fills the module list; it is not counted.
+# The first hour learns phases and fills the module list; it is counted apart.
 WARM_UP = timedelta(hours=1)
+# A phase jump of the first battery happens this long after setup.
+JUMP_AFTER = timedelta(minutes=20)
+PERIOD = 300.0
+REALTIME = "/v1/device/realTime/data"
+# A battery's own data for a sample (its family's extras included).
+LIVE_PATHS = (
+    REALTIME,
+    "/v1/device/getLastPowerDataBySn",
+    "/v1/device/getLastRunningDataBySn",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Case:
-    """One scenario: batteries (model, modules) and the simulator's hourly limit."""
+    """One scenario: batteries (model, modules) and the simulator's hourly limit.
+
+    `visibility` is the range of seconds samples need to show up in the cloud;
+    `jump` delays the first battery's uploads by that many seconds from
+    `JUMP_AFTER` after setup on (a dongle that reconnected).
+    """
 
     name: str
     batteries: tuple[tuple[str, int], ...]
     per_hour: int = 60
+    visibility: tuple[float, float] = (5.0, 15.0)
+    jump: float | None = None
 
     def simulator(self) -> Simulator:
         """Return a simulator holding this case's batteries on the default key."""
-        devices = [model_battery(key, modules=n) for key, n in self.batteries]
+        devices = [
+            model_battery(key, modules=n, visibility=self.visibility)
+            for key, n in self.batteries
+        ]
         return Simulator(
             [Account(DEFAULT_APP_ID, DEFAULT_APP_SECRET, devices)],
             clock=SimClock.real(),
@@ -83,6 +113,17 @@ CASES = (
         batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
         per_hour=30,
     ),
+    Case(
+        name="one battery, cloud shows samples 2 s after T",
+        batteries=(("PowerHaus", 1),),
+        visibility=(2.0, 2.0),
+    ),
+    Case(
+        name="one battery, phase jump of 100 s", batteries=(("PowerHaus", 1),), jump=100
+    ),
+    Case(
+        name="one battery, phase jump of 250 s", batteries=(("PowerHaus", 1),), jump=250
+    ),
 )
 
 
@@ -93,30 +134,36 @@ class Result:
     calls: int = 0
     calls_429: int = 0
     battery_calls: int = 0
+    live_calls: int = 0
     module_calls: int = 0
     samples: int = 0
     ages: list[float] = field(default_factory=list)
     cycles: int = 0
     cpu_seconds: float = 0.0
+    # The first battery's new samples: (written at, `T`).
+    reads: list[tuple[datetime, datetime]] = field(default_factory=list)
+    # The first battery's calls so far, after every step of the clock.
+    calls_at: list[tuple[datetime, int]] = field(default_factory=list)
 
     def line(self, hours: float, batteries: int) -> str:
         """Return the figures as one printable line."""
         ages = sorted(self.ages) or [float("nan")]
         p95 = ages[min(len(ages) - 1, int(len(ages) * 0.95))]
         per_sample = self.battery_calls / self.samples if self.samples else float("nan")
+        live = self.live_calls / self.samples if self.samples else float("nan")
         cpu = 1000 * self.cpu_seconds / self.cycles if self.cycles else float("nan")
         return (
             f"{self.calls * 24 / hours:7.0f} calls/day  {self.calls_429:4d} x 429  "
             f"age mean {statistics.fmean(ages):6.1f} s  p95 {p95:6.1f} s  "
-            f"{per_sample:5.2f} battery calls/sample  "
+            f"{per_sample:5.2f} battery calls/sample ({live:4.2f} live)  "
             f"{self.module_calls * 24 / hours:6.0f} module calls/day  "
             f"CPU {cpu:5.1f} ms/cycle"
         )
 
 
 @contextmanager
-def _cpu_per_refresh(result: Result) -> Iterator[None]:
-    """Count refreshes and the process CPU time spent in them."""
+def _cpu_per_refresh(results: list[Result]) -> Iterator[None]:
+    """Count refreshes and the CPU time spent in them into the last result."""
     original = DynessCoordinator._async_update_data  # noqa: SLF001
 
     async def _timed(self: DynessCoordinator) -> Any:
@@ -124,8 +171,8 @@ def _cpu_per_refresh(result: Result) -> Iterator[None]:
         try:
             return await original(self)
         finally:
-            result.cycles += 1
-            result.cpu_seconds += time.process_time() - began
+            results[-1].cycles += 1
+            results[-1].cpu_seconds += time.process_time() - began
 
     with patch.object(DynessCoordinator, "_async_update_data", _timed):
         yield
@@ -137,15 +184,26 @@ def _count(sim: Simulator, result: Result, masters: set[str]) -> None:
     result.calls = stats.requests
     result.calls_429 = stats.rejected_429
     result.battery_calls = sum(stats.by_serial.get(sn, 0) for sn in masters)
+    result.live_calls = sum(
+        stats.by_call.get((path, sn), 0) for path in LIVE_PATHS for sn in masters
+    )
     modules = {sn for battery in sim.batteries for sn in battery.module_sns} & set(
         stats.by_serial
     )
     result.module_calls = sum(stats.by_serial[sn] for sn in modules)
 
 
-async def run_integration(case: Case, hours: float) -> Result:
-    """Run Home Assistant with this integration for the case; return the figures."""
+async def run_integration(case: Case, hours: float) -> tuple[Result, Result, str]:
+    """Run Home Assistant with this integration for the case.
+
+    Return the figures after the first hour, those of the first hour after
+    setup and, for a phase jump, how it was followed.
+    """
     result = Result()
+    first = Result()
+    # Refreshes count into the first hour's figures, then into the result's.
+    measured = [first]
+    jump = ""
     with freeze_time(START) as frozen:
         sim = case.simulator()
         await sim.start(host="127.0.0.1", port=0)
@@ -161,7 +219,7 @@ async def run_integration(case: Case, hours: float) -> Result:
                 "custom_components.dyness.helpers.async_get_clientsession",
                 return_value=session,
             ),
-            _cpu_per_refresh(result),
+            _cpu_per_refresh(measured),
         ):
             async with async_test_home_assistant() as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
@@ -169,9 +227,26 @@ async def run_integration(case: Case, hours: float) -> Result:
                 entry.add_to_hass(hass)
                 if not await hass.config_entries.async_setup(entry.entry_id):
                     raise SystemExit(f"{case.name}: setup failed ({entry.state})")
-                await _advance(hass, frozen, WARM_UP)
                 sim.reset_stats()
-                result.cycles, result.cpu_seconds = 0, 0.0
+                first.cycles, first.cpu_seconds = 0, 0.0
+                battery = sim.batteries[0]
+                began = dt_util.utcnow()
+                if case.jump is not None:
+                    battery.shift_phase(began + JUMP_AFTER, case.jump)
+                unwatch = _watch_ages(hass, entry, first)
+
+                def _note_calls() -> None:
+                    calls = sim.stats(DEFAULT_APP_ID).by_call
+                    count = calls.get((REALTIME, battery.device_sn), 0)
+                    first.calls_at.append((dt_util.utcnow(), count))
+
+                await _advance(hass, frozen, WARM_UP, _note_calls)
+                unwatch()
+                _count(sim, first, {b.device_sn for b in sim.batteries})
+                if case.jump is not None:
+                    jump = _jump_line(battery, began + JUMP_AFTER, case.jump, first)
+                sim.reset_stats()
+                measured.append(result)
                 _watch_ages(hass, entry, result)
                 await _advance(hass, frozen, timedelta(hours=hours))
                 await hass.config_entries.async_unload(entry.entry_id)
@@ -180,11 +255,41 @@ async def run_integration(case: Case, hours: float) -> Result:
         masters = {battery.device_sn for battery in sim.batteries}
         _count(sim, result, masters)
         await sim.stop()
-    return result
+    return result, first, jump
+
+
+def _jump_line(battery: Battery, start: datetime, size: float, first: Result) -> str:
+    """Say how late the first sample after the jump was read, and at what cost.
+
+    Late counts from the moment the first sample after the jump showed up in
+    the cloud; the calls are the battery's live reads between the last sample
+    before the jump and the first after it, beyond one per period since the
+    last `T`.
+    """
+    slot = slot_of(start) - 1
+    while battery.collected_at(slot) < start:
+        slot += 1
+    shown = battery.visible_at(slot)
+    read = next(at for at, sample in first.reads if sample >= start)
+    last_read, last_sample = [r for r in first.reads if r[1] < start][-1]
+
+    def _calls(moment: datetime) -> int:
+        return next(count for at, count in first.calls_at if at >= moment)
+
+    periods = math.floor((read - last_sample).total_seconds() / PERIOD)
+    extra = _calls(read) - _calls(last_read) - periods
+    late = (read - shown).total_seconds()
+    return (
+        f"  jump of {size:g} s: first new sample read {late:.0f} s after it "
+        f"showed up; {extra} calls beyond one per period"
+    )
 
 
 async def _advance(
-    hass: HomeAssistant, frozen: FrozenDateTimeFactory, span: timedelta
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    span: timedelta,
+    after_step: Callable[[], None] | None = None,
 ) -> None:
     """Move time on in small steps, firing every timer that falls due."""
     end = dt_util.utcnow() + span
@@ -192,27 +297,34 @@ async def _advance(
         frozen.tick(STEP)
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
+        if after_step is not None:
+            after_step()
 
 
-def _watch_ages(hass: HomeAssistant, entry: MockConfigEntry, result: Result) -> None:
+def _watch_ages(
+    hass: HomeAssistant, entry: MockConfigEntry, result: Result
+) -> CALLBACK_TYPE:
     """Record now - `T` whenever a battery's last data update is written."""
     registry = er.async_get(hass)
-    watched = {
+    sensors = [
         registry.async_get_entity_id(
             "sensor", DOMAIN, f"{battery['device_sn']}_last_data_update"
         )
         for battery in entry.data["batteries"]
-    }
+    ]
 
     def _changed(event: Event[EventStateChangedData]) -> None:
         new = event.data["new_state"]
-        if event.data["entity_id"] in watched and new is not None:
+        if event.data["entity_id"] in sensors and new is not None:
             sample = dt_util.parse_datetime(new.state)
             if sample is not None:
+                now = dt_util.utcnow()
                 result.samples += 1
-                result.ages.append((dt_util.utcnow() - sample).total_seconds())
+                result.ages.append((now - sample).total_seconds())
+                if event.data["entity_id"] == sensors[0]:
+                    result.reads.append((now, sample))
 
-    hass.bus.async_listen("state_changed", _changed)
+    return hass.bus.async_listen("state_changed", _changed)
 
 
 # A fixed poll's data age depends on where its timer falls in the devices'
@@ -228,6 +340,7 @@ async def run_fixed_poll(case: Case, hours: float) -> Result:
         total.calls += result.calls
         total.calls_429 += result.calls_429
         total.battery_calls += result.battery_calls
+        total.live_calls += result.live_calls
         total.module_calls += result.module_calls
         total.samples += result.samples
         total.ages.extend(result.ages)
@@ -302,16 +415,24 @@ async def main() -> int:
     """Run every case both ways and print the figures side by side."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hours", type=float, default=24.0)
+    parser.add_argument("--case", default="", help="only cases whose name has this")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    print(f"simulated {args.hours:g} h per case after a {WARM_UP} warm-up\n")
-    for case in CASES:
+    print(f"simulated {args.hours:g} h per case after a {WARM_UP} first hour\n")
+    for case in (case for case in CASES if args.case in case.name):
         wall = time.perf_counter()
-        ours = await run_integration(case, args.hours)
+        ours, first, jump = await run_integration(case, args.hours)
         took = time.perf_counter() - wall
         fixed = await run_fixed_poll(case, args.hours)
         batteries = len(case.batteries)
-        print(f"{case.name} (simulator limit {case.per_hour}/h):")
+        low, high = case.visibility
+        print(
+            f"{case.name} (simulator limit {case.per_hour}/h, "
+            f"samples visible {low:g}-{high:g} s after T):"
+        )
+        print(f"  first hour   {first.line(1, batteries)}")
+        if jump:
+            print(jump)
         print(f"  integration  {ours.line(args.hours, batteries)}")
         print(f"  fixed 5 min  {fixed.line(args.hours, batteries)}")
         ratio = statistics.fmean(fixed.ages) / statistics.fmean(ours.ages)

@@ -111,7 +111,9 @@ async def test_lowered_budget_stretches_modules_not_batteries(
     modules = sum(
         stats.by_serial.get(sn, 0) - start.by_serial.get(sn, 0) for sn in DL5_MODULE_SNS
     )
-    assert 24 <= masters <= 26
+    # Twelve samples each; the second hour may still hold a look per battery
+    # after an overshoot while the visibility delay is learnt.
+    assert 24 <= masters <= 28
     assert modules <= 6
     assert stats.rejected_429 == 0
     plan = scheduler.plan()
@@ -194,4 +196,5 @@ async def test_new_values_are_seconds_old(
     steady: list[Any] = ages[4:]
     assert len(ages) >= 2 * 23
     assert statistics.mean(steady) < 30
-    assert max(steady) < 60
+    # A sample that shows up later than learnt is read by a look a minute later.
+    assert max(steady) < 80

@@ -287,3 +287,45 @@ def test_region_hosts() -> None:
         ).base_url
         == "http://x:1"
     )
+
+
+@pytest.mark.parametrize(
+    ("region", "model", "soc"),
+    [("europe", "PowerBrick Plus", True), ("asia_pacific", "PowerBrick SC", False)],
+)
+async def test_v2_battery_info_per_region(
+    session: aiohttp.ClientSession, region: str, model: str, soc: bool
+) -> None:
+    """v2 `GetRealTimeDataBySN` gives family C SOC in Europe; APAC says code 500."""
+    sim = Simulator.single(
+        model, clock=SimClock.fixed(START), v2_enabled=True, region=region
+    )
+    await sim.start(host="127.0.0.1", port=0)
+    try:
+        client = _client(sim, session)
+        serial = sim.batteries[0].device_sn
+        if soc:
+            info = await client.get_battery_info(serial)
+            records = await client.get_power_records(serial)
+            filled = [record for record in records if record.soc is not None]
+            assert info.soc is not None
+            assert info.soc == pytest.approx(filled[-1].soc, abs=1)
+            assert len(info.cell_voltages) == 16
+        else:
+            with pytest.raises(DynessApiError) as err:
+                await client.get_battery_info(serial)
+            assert err.value.code == "500"
+    finally:
+        await sim.stop()
+
+
+async def test_v2_battery_info_unavailable(
+    sim: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """Without v2 the path is a 404; a model without v2 is 'not configured'."""
+    client = _client(sim, session)
+    with pytest.raises(DynessResponseError, match="404"):
+        await client.get_battery_info(DL5_SN)
+    sim.v2_enabled = True
+    with pytest.raises(DynessApiError, match="not configured"):
+        await client.get_battery_info(DL5_SN)

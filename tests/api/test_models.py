@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from custom_components.dyness.api import (
+    BatteryInfo,
     DeviceDetail,
     DynessResponseError,
     FirmwareVersions,
@@ -272,3 +273,40 @@ def test_master_serials() -> None:
     assert is_master_sn("r07e00000000aaaa-bdu")
     assert not is_master_sn("R07E00000000AAAA-BDU-01")
     assert not is_master_sn("0106032412230990")
+
+
+def test_battery_info() -> None:
+    """v2 `batteryInfo`: numbers or strings, cell lists, HV energy; None without it."""
+    info = BatteryInfo.from_api(
+        {
+            "batteryInfo": {
+                "soc": 64,
+                "soh": "98",
+                "batteryVoltage": "53.21",
+                "batteryCurrent": -12.5,
+                "batteryStatus": 2,
+                "maxChargeCurrent": 140.0,
+                "cycleCount": "87",
+                "cellMaxVoltage": 3.331,
+                "cellVoltageList": [3.325, "3.331", "", None],
+                "cellTempList": "not a list",
+                "batteryRemainingEnergy": 9200,
+            }
+        }
+    )
+    assert (info.soc, info.soh, info.voltage, info.current) == (64, 98, 53.21, -12.5)
+    assert (info.status, info.cycle_count, info.cell_max_voltage) == (2, 87, 3.331)
+    assert info.cell_voltages == (3.325, 3.331)
+    assert info.cell_temperatures == ()
+    assert info.remaining_energy == 9200
+    assert info.max_discharge_current is None
+    empty = BatteryInfo.from_api({"batteryInfo": None})
+    assert empty.soc is None
+    assert empty.cell_voltages == ()
+
+
+@pytest.mark.parametrize("data", [None, [], {"batteryInfo": [1]}])
+def test_battery_info_wrong_shape(data: Any) -> None:
+    """An answer that is not an object with an object `batteryInfo` is an error."""
+    with pytest.raises(DynessResponseError):
+        BatteryInfo.from_api(data)

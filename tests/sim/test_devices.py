@@ -166,6 +166,38 @@ def test_sample_timing_follows_phase_and_delay(world: Simulator) -> None:
     assert len(delays) > 10
 
 
+def test_cloud_showing_samples_two_seconds_after_t() -> None:
+    """A battery's visibility range sets when its samples show up."""
+    sim = Simulator.single("PowerHaus", clock=SimClock.fixed(START), visibility=(2, 2))
+    battery = sim.batteries[0]
+    slot = slot_of(START) + 1
+    assert battery.visible_at(slot) - battery.collected_at(slot) == timedelta(seconds=2)
+    sim.clock.set(battery.collected_at(slot) + timedelta(seconds=2))
+    assert _points(sim, battery.device_sn)["T"] == utc_text(battery.collected_at(slot))
+    with pytest.raises(ValueError, match="visibility"):
+        Simulator.single("PowerHaus", visibility=(3, 2))
+
+
+def test_phase_shift_delays_the_uploads_from_then_on(world: Simulator) -> None:
+    """A reconnected dongle: the sample due next comes late, later ones keep the gap."""
+    battery = world.device(POWERHAUS_SN)
+    slot = slot_of(START) + 1
+    due = battery.collected_at(slot)
+    before = battery.collected_at(slot - 1)
+    world.clock.set(due + timedelta(seconds=16))
+    assert _points(world, POWERHAUS_SN)["T"] == utc_text(due)
+    battery.shift_phase(due - timedelta(seconds=1), 100)
+    assert battery.collected_at(slot - 1) == before
+    assert battery.collected_at(slot) == due + timedelta(seconds=100)
+    assert battery.collected_at(slot + 1) == due + timedelta(seconds=400)
+    # The sample read a moment ago was not uploaded after all (cache dropped).
+    assert _points(world, POWERHAUS_SN)["T"] == utc_text(before)
+    world.clock.set(due + timedelta(seconds=116))
+    assert _points(world, POWERHAUS_SN)["T"] == utc_text(due + timedelta(seconds=100))
+    with pytest.raises(ValueError, match="shift"):
+        battery.shift_phase(due, 300)
+
+
 def test_dongle_and_module_points(world: Simulator) -> None:
     """The dongle reports dBm and T; a module reports its SN and SOC."""
     dongle = _points(world, DL5_DONGLE_SN)

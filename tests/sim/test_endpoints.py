@@ -20,7 +20,10 @@ from dyness_sim.accounts import (
     POWERHAUS_MODULE_SNS,
     POWERHAUS_SN,
 )
+from dyness_sim.endpoints import INVALID
 from dyness_sim.families import RUNNING_DATA_KEYS
+from dyness_sim.physics import displayed_soc
+from dyness_sim.scenarios import single_accounts
 
 from .helpers import Api, points
 
@@ -466,3 +469,50 @@ async def test_v2_when_enabled(api: Api) -> None:
         "ACCESS_DENIED",
     )
     assert (await api.post("/v2/SetNothing", {})).status == 404
+
+
+V2_REALTIME = "/v2/GetRealTimeDataBySN"
+
+
+@pytest.mark.parametrize(
+    "sim_options",
+    [{"v2_enabled": True, "accounts": single_accounts("PowerBrick Plus")}],
+)
+async def test_v2_realtime_gives_family_c_soc_in_europe(
+    api: Api, sim: Simulator
+) -> None:
+    """EU PowerBrick Plus: `batteryInfo` with the SOC its point list leaves empty."""
+    battery = sim.batteries[0]
+    master = points(battery.points(battery.device_sn, sim.clock.now()))
+    assert master["23800"] == ""
+    data = await api.data(V2_REALTIME, {"deviceSn": battery.device_sn})
+    info = data["batteryInfo"]
+    sample = battery.latest_sample(sim.clock.now())
+    assert sample is not None
+    assert info["soc"] == displayed_soc(sample.soc, sample.full)
+    assert info["batteryVoltage"] == float(master["13500"])
+    assert info["batteryCurrent"] == float(master["13400"])
+    assert info["cycleCount"] == int(master["13900"])
+    assert len(info["cellVoltageList"]) == 16
+    # The internal SN of point 10001 names the same battery (doc §7).
+    assert await api.data(V2_REALTIME, {"deviceSn": master["10001"]}) == data
+    assert await _error(api, V2_REALTIME, {"deviceSn": "70100000000000000"}) == (
+        "401",
+        "ACCESS_DENIED",
+    )
+
+
+@pytest.mark.parametrize(
+    "sim_options",
+    [
+        {
+            "v2_enabled": True,
+            "region": "asia_pacific",
+            "accounts": single_accounts("PowerBrick SC"),
+        }
+    ],
+)
+async def test_v2_realtime_fails_in_asia_pacific(api: Api, sim: Simulator) -> None:
+    """APAC PowerBrick SC: `GetRealTimeDataBySN` answers code 500 (Q18)."""
+    serial = sim.batteries[0].device_sn
+    assert await _error(api, V2_REALTIME, {"deviceSn": serial}) == ("500", INVALID)

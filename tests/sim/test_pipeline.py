@@ -299,6 +299,11 @@ async def test_stats_and_requested_serials(api: Api, sim: Simulator) -> None:
     assert stats.requests == 4
     assert stats.auth_failures == 1
     assert stats.by_path == {LIST: 2, REALTIME: 1, "/v1/alarm/query": 1}
+    assert stats.by_call == {
+        (REALTIME, DL5_SN): 1,
+        ("/v1/alarm/query", POWERHAUS_SN): 1,
+    }
+    assert stats.copy().by_call == stats.by_call
     assert sim.requested_serials(DEFAULT_APP_ID) == {DL5_SN, POWERHAUS_SN}
     assert sim.stats(EMPTY_APP_ID).requests == 0
     sim.reset_stats()

@@ -121,3 +121,12 @@ def test_main_returns_on_interrupt(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr("dyness_sim.__main__.asyncio.run", interrupted)
     assert main(["--port", "0"]) == 0
+
+
+def test_region_option() -> None:
+    """`--region` picks the cloud's region (Europe unless told)."""
+    apac = make_simulator(
+        build_parser().parse_args(["--v2", "--region", "asia_pacific"])
+    )
+    assert (apac.region, apac.v2_enabled) == ("asia_pacific", True)
+    assert make_simulator(build_parser().parse_args([])).region == "europe"

@@ -15,6 +15,7 @@ from .exceptions import (
     DynessTimeoutError,
 )
 from .models import (
+    BatteryInfo,
     DeviceDetail,
     FirmwareVersions,
     Point,
@@ -30,6 +31,7 @@ from .signing import content_md5, sign, signed_headers
 
 __all__ = [
     "REGION_HOSTS",
+    "BatteryInfo",
     "CallScheduler",
     "DeviceDetail",
     "DynessApiError",

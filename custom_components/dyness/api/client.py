@@ -27,6 +27,7 @@ from .const import (
     PATH_STATION_INFO,
     PATH_STORAGE_DETAIL,
     PATH_STORAGE_LIST,
+    PATH_V2_REALTIME,
     REGION_HOSTS,
     SUCCESS_CODES,
     Region,
@@ -42,6 +43,7 @@ from .exceptions import (
 )
 from .headers import parse_http_date, parse_retry_after
 from .models import (
+    BatteryInfo,
     DeviceDetail,
     FirmwareVersions,
     PowerRecord,
@@ -290,6 +292,15 @@ class DynessClient:
             PATH_RUNNING_DATA, {"deviceSn": device_sn}, priority=priority
         )
         return RunningData.from_api(data)
+
+    async def get_battery_info(
+        self, device_sn: str, *, priority: Priority = Priority.BATTERY
+    ) -> BatteryInfo:
+        """Return v2 `batteryInfo` of a master (code 500 where v2 does not serve it)."""
+        data = await self.request(
+            PATH_V2_REALTIME, {"deviceSn": device_sn}, priority=priority
+        )
+        return BatteryInfo.from_api(data)
 
     async def check_version(
         self, device_sn: str, *, priority: Priority = Priority.EXTRA

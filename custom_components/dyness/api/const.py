@@ -28,6 +28,8 @@ PATH_POWER_DATA: Final = "/v1/device/getLastPowerDataBySn"
 PATH_RUNNING_DATA: Final = "/v1/device/getLastRunningDataBySn"
 PATH_BIND: Final = "/v1/device/bindSn"
 PATH_CHECK_VERSION: Final = "/v1/device/checkVersion"
+# v2 works on the v1 hosts too (same signing and envelope).
+PATH_V2_REALTIME: Final = "/v2/GetRealTimeDataBySN"
 
 SUCCESS_CODES: Final = frozenset({"200", "0"})
 AUTH_CODES: Final = frozenset({"401", "403"})

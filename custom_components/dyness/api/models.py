@@ -383,3 +383,81 @@ class FirmwareVersions:
             mppt=_text(info.get("mpptLastedVersion")),
             raw=dict(info),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatteryInfo:
+    """`batteryInfo` of v2 `GetRealTimeDataBySN`; all None without one.
+
+    Family C masters (PowerBrick SC/Plus) leave their SOC point empty; where
+    v2 answers (EU PowerBrick Plus) its `soc` is the state of charge.
+    """
+
+    soc: float | None
+    soh: float | None
+    voltage: float | None
+    current: float | None
+    status: int | None
+    max_charge_current: float | None
+    max_discharge_current: float | None
+    cycle_count: int | None
+    cell_max_voltage: float | None
+    cell_min_voltage: float | None
+    cell_max_temperature: float | None
+    cell_min_temperature: float | None
+    cell_voltages: tuple[float, ...]
+    cell_temperatures: tuple[float, ...]
+    # High-voltage systems only: W and Wh.
+    power: float | None
+    remaining_energy: float | None
+    rated_energy: float | None
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Any) -> BatteryInfo:
+        """Build the model from the `data` object."""
+        answer = _require_mapping(data, "GetRealTimeDataBySN")
+        info = answer.get("batteryInfo") or {}
+        info = _require_mapping(info, "GetRealTimeDataBySN batteryInfo")
+
+        def _float(key: str) -> float | None:
+            return _number_at(info, key, float)
+
+        def _int(key: str) -> int | None:
+            return _number_at(info, key, int)
+
+        return cls(
+            soc=_float("soc"),
+            soh=_float("soh"),
+            voltage=_float("batteryVoltage"),
+            current=_float("batteryCurrent"),
+            status=_int("batteryStatus"),
+            max_charge_current=_float("maxChargeCurrent"),
+            max_discharge_current=_float("maxDischargeCurrent"),
+            cycle_count=_int("cycleCount"),
+            cell_max_voltage=_float("cellMaxVoltage"),
+            cell_min_voltage=_float("cellMinVoltage"),
+            cell_max_temperature=_float("cellMaxTemperature"),
+            cell_min_temperature=_float("cellMinTemperature"),
+            cell_voltages=_numbers(info.get("cellVoltageList")),
+            cell_temperatures=_numbers(info.get("cellTempList")),
+            power=_float("batteryPower"),
+            remaining_energy=_float("batteryRemainingEnergy"),
+            rated_energy=_float("batteryRatedEnergy"),
+            raw=dict(info),
+        )
+
+
+def _number_at[N: (int, float)](
+    data: Mapping[str, Any], key: str, kind: type[N]
+) -> N | None:
+    """Return a value of an answer as an int or float, None when absent."""
+    number = parse_number(data.get(key))
+    return kind(number) if number is not None else None
+
+
+def _numbers(values: Any) -> tuple[float, ...]:
+    """Return the numbers of a JSON list (skipping empty entries), else ()."""
+    if not isinstance(values, list):
+        return ()
+    return tuple(float(n) for v in values if (n := parse_number(v)) is not None)

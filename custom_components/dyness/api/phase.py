@@ -9,8 +9,20 @@ START_DELAY = 20.0
 MIN_DELAY = 3.0
 MAX_DELAY = 120.0
 MARGIN = 2.0
-STEP_DOWN = 0.25
-RETRY_AFTER = 15.0
+# Steady state: a hit lowers the delay a little, a miss raises it a lot (more
+# after each further miss), so that about one sample in forty needs a look.
+STEP_DOWN = 0.1
+BACKOFF = 4.0
+# Learning (until the first miss): steps double while polls keep hitting.
+FIRST_STEP = 1.0
+MAX_STEP = 8.0
+# After a missed sample, look again this often, this many times: whenever the
+# new sample arrives within the period, it is read at most a minute later. If
+# the next expected sample is missing too, one more look (it may just be late).
+SEARCH_EVERY = 60.0
+SEARCH_LOOKS = (4, 1)
+# A sample further than this from the expected moment starts a new phase.
+JUMP_TOLERANCE = 30.0
 LOST_AFTER = 3
 
 
@@ -18,9 +30,10 @@ class UploadTracker:
     """Predicts a device's next sample from the collection times (`T`) it sent.
 
     Devices upload every five minutes at their own phase; the sample becomes
-    visible a few seconds after `T`. The visibility delay is learnt: a poll that
-    finds the new sample lowers the estimate a little, one that is too early
-    raises it to what was seen and retries once shortly after.
+    visible a few seconds after `T`. The visibility delay is learnt from hits
+    and misses of the polls. When an expected sample is missing, the tracker
+    searches: a few further looks a minute apart until the next expected
+    sample; a sample found that way at another moment sets the new phase.
     """
 
     def __init__(self, *, period: float = PERIOD, stride: int = 1) -> None:
@@ -30,54 +43,104 @@ class UploadTracker:
         self.delay = START_DELAY
         self.last_sample: datetime | None = None
         self.expected: datetime | None = None
-        self.retry = False
-        self.retry_at: datetime | None = None
         self.last_poll: datetime | None = None
         self.misses = 0
+        # Looks made while searching for missing samples.
         self.retries = 0
         self.phase_jumps = 0
+        self.learning = True
+        self._step = FIRST_STEP
+        # The last two delays at which the first poll found the sample.
+        self._worked = (START_DELAY, START_DELAY)
+        self._backoff = BACKOFF
+        # Moment of the poll that missed the expected sample, and looks still to make.
+        self._search_from: datetime | None = None
+        self._looks_left = 0
 
     @property
     def phase_known(self) -> bool:
         """Return whether polls are aligned to the device's uploads."""
         return self.expected is not None and self.misses < LOST_AFTER
 
+    @property
+    def searching(self) -> bool:
+        """Return whether the tracker looks for a missing sample."""
+        return self._search_from is not None
+
     def observe(self, sample_time: datetime | None, polled_at: datetime) -> bool:
         """Take the result of a poll; return whether it brought a new sample."""
         self.last_poll = polled_at
+        if self._search_from is not None:
+            self.retries += 1
         if sample_time is not None and (
             self.last_sample is None or sample_time > self.last_sample
         ):
-            if self.expected is not None:
-                off = abs((sample_time - self.expected).total_seconds()) % self.period
-                seen_after = (polled_at - sample_time).total_seconds()
-                if min(off, self.period - off) > 30:
-                    self.phase_jumps += 1
-                elif self.retry:
-                    # Missed at first, found on the retry: it needs about this long.
-                    self.delay = min(MAX_DELAY, max(MIN_DELAY, seen_after - MARGIN))
-                else:
-                    # Found at the first try: the delay may be shorter than assumed.
-                    self.delay = max(MIN_DELAY, self.delay - STEP_DOWN)
-            self.last_sample = sample_time
-            self.expected = sample_time + timedelta(seconds=self.period * self.stride)
-            self.retry = False
-            self.misses = 0
+            self._found(sample_time)
             return True
         if self.expected is not None and polled_at >= self.expected:
-            late = (polled_at - self.expected).total_seconds()
-            if not self.retry and late < self.period / 2:
-                # Too early, or the device skipped an upload: look again shortly.
-                self.retry = True
-                self.retry_at = polled_at + timedelta(seconds=RETRY_AFTER)
-                self.retries += 1
-            else:
-                # Still nothing: the device skipped this upload or is offline.
-                self.retry = False
-                self.misses += 1
-                while self.expected <= polled_at:
-                    self.expected += timedelta(seconds=self.period)
+            self.expected = self._missed(polled_at, self.expected)
         return False
+
+    def _found(self, sample_time: datetime) -> None:
+        """Learn from a new sample and expect the next one a period later."""
+        if self.expected is not None:
+            off = abs((sample_time - self.expected).total_seconds()) % self.period
+            if min(off, self.period - off) > JUMP_TOLERANCE:
+                # The device uploads at a new moment: its phase is the sample's.
+                self.phase_jumps += 1
+            elif self._search_from is not None:
+                self._raise_delay()
+            else:
+                self._lower_delay()
+        self.last_sample = sample_time
+        self.expected = sample_time + timedelta(seconds=self.period * self.stride)
+        self._search_from = None
+        self._looks_left = 0
+        self.misses = 0
+
+    def _lower_delay(self) -> None:
+        """Found at the first poll: the delay may be shorter than assumed."""
+        self._worked = (self._worked[1], self.delay)
+        self.delay = max(MIN_DELAY, self.delay - self._step)
+        self._backoff = BACKOFF
+        if self.learning:
+            self._step = min(MAX_STEP, 2 * self._step)
+
+    def _raise_delay(self) -> None:
+        """Found only by a later look: polls came too early; back off."""
+        if self.learning and self.delay < self._worked[0]:
+            # Overshot: back to the delay before the last one that worked (a
+            # single hit may have been luck), then creep down from there.
+            self.delay = self._worked[0]
+            self.learning = False
+        else:
+            self.learning = False
+            self.delay += self._backoff
+            self._backoff = min(MAX_DELAY, 2 * self._backoff)
+        self.delay = min(MAX_DELAY, self.delay)
+        self._step = STEP_DOWN
+
+    def _missed(self, polled_at: datetime, expected: datetime) -> datetime:
+        """Search after a poll that found no sample although one was due.
+
+        Return the moment the next sample is expected.
+        """
+        if self._search_from is None and self.misses < len(SEARCH_LOOKS):
+            # Missed after a sample: look again a few times.
+            self._search_from = polled_at
+            self._looks_left = SEARCH_LOOKS[self.misses]
+            return expected
+        if self._search_from is not None:
+            self._looks_left -= 1
+            if self._looks_left:
+                return expected
+        # Nothing within the period: a skipped upload, or the device is offline.
+        self._search_from = None
+        self._looks_left = 0
+        self.misses += 1
+        while expected <= polled_at:
+            expected += timedelta(seconds=self.period)
+        return expected
 
     def next_poll(self, now: datetime) -> datetime:
         """Return when to poll next."""
@@ -86,6 +149,7 @@ class UploadTracker:
             if self.last_poll is None:
                 return now
             return self.last_poll + timedelta(seconds=self.period * self.stride)
-        if self.retry and self.retry_at is not None:
-            return self.retry_at
+        if self._search_from is not None:
+            since = SEARCH_EVERY * (SEARCH_LOOKS[self.misses] - self._looks_left + 1)
+            return max(now, self._search_from + timedelta(seconds=since))
         return max(now, self.expected + timedelta(seconds=self.delay + MARGIN))

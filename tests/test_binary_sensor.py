@@ -27,7 +27,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.dyness.api import DynessClient, RealtimeSnapshot
 from custom_components.dyness.const import CONF_ALARM_DEBOUNCE, DOMAIN
-from custom_components.dyness.coordinator import ModuleData
+from custom_components.dyness.data import ModuleData
 from custom_components.dyness.families import Family, FamilyKey
 from custom_components.dyness.model_table import Detection, Method, ModelRow
 from dyness_sim import Simulator
@@ -504,7 +504,7 @@ async def test_debounce_option_change_applies_without_reload(
     assert _state(hass, "binary_sensor", key).state == STATE_ON
 
 
-# Re-typed from dyness-api.md §9: simulator byte, bit, pointNameCn, entity key, kind.
+# Re-typed from docs/api.md §9: simulator byte, bit, pointNameCn, entity key, kind.
 FAMILY_A_END_TO_END = [
     ("alarm1", 0, "单芯电压一致性告警", "cell_voltage_imbalance_warning", "warning"),
     ("alarm1", 1, "MOSFET高温", "mosfet_high_temperature_warning", "warning"),

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dyness.api import RealtimeSnapshot
 from custom_components.dyness.const import DOMAIN
-from custom_components.dyness.coordinator import BatteryData
+from custom_components.dyness.data import BatteryData
 from custom_components.dyness.families import Metric
 from custom_components.dyness.issues import BatteryIssues, cell_spread_mv, issue_id
 from dyness_sim import Fault, Simulator

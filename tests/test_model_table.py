@@ -48,7 +48,7 @@ def _snapshot(
     )
 
 
-# (name, code, expected family key) re-typed from dyness-api.md §11.1.
+# (name, code, expected family key) re-typed from docs/api.md §11.1.
 DOC_MODELS = [
     ("Junior Box", "1", FamilyKey.JUNIOR_BOX),
     ("Tower Pro TP7", "7", FamilyKey.HV_TOWER_PRO),

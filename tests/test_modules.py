@@ -266,7 +266,7 @@ async def test_implausible_value_is_dropped_and_logged_once(
     assert hass.states.get(entity_id).state == STATE_UNKNOWN  # type: ignore[union-attr]
     assert caplog.text.count("Ignoring implausible value '146' of point 800") == 1
     coordinator = init_integration.runtime_data.coordinator
-    assert coordinator.rejected[master] == {"800": "146"}
+    assert coordinator.rejections.rejected[master] == {"800": "146"}
     edits.clear()
     await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state != STATE_UNKNOWN  # type: ignore[union-attr]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,6 +40,33 @@ class BatteryConfig:
             model=data.get(CONF_MODEL) or None,
             model_code=data.get(CONF_MODEL_CODE) or None,
         )
+
+    @classmethod
+    def from_device(cls, device: StorageDevice) -> BatteryConfig:
+        """Build the battery from its entry in the account's device list."""
+        return cls(
+            device_sn=device.device_sn,
+            dongle_sn=device.collector_sn,
+            model=device.model_name,
+            model_code=device.model_code,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the config entry form of the battery."""
+        return {
+            CONF_DEVICE_SN: self.device_sn,
+            CONF_DONGLE_SN: self.dongle_sn,
+            CONF_MODEL: self.model,
+            CONF_MODEL_CODE: self.model_code,
+        }
+
+
+def spread_mv(voltages: Iterable[float | None]) -> float | None:
+    """Return highest minus lowest of at least two cell voltages, in mV."""
+    found = [voltage for voltage in voltages if voltage is not None]
+    if len(found) < 2:
+        return None
+    return round((max(found) - min(found)) * 1000, 1)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""Known Dyness models and how their layout is detected (dyness-api.md §11)."""
+"""Known Dyness models and how their layout is detected (docs/api.md §11)."""
 
 from __future__ import annotations
 
@@ -40,11 +40,11 @@ class ModelRow:
     variants: tuple[Variant, ...] = ()
 
 
-# PowerBox G2 and PowerBrick come in two layouts under one name (§8.2, §11.2).
+# PowerBox G2 and PowerBrick come in two layouts under one name (docs/api.md §8.2, §11.2).
 _FAMILY_C_VARIANT: Final = (
     Variant(rule=PointRule(absent=("600",), any_present=("13400",)), family=LV_5DIGIT),
 )
-# A Tower that reports the TP7 alarm registers is a Tower Pro (§11.2).
+# A Tower that reports the TP7 alarm registers is a Tower Pro (docs/api.md §11.2).
 _TOWER_PRO_VARIANT: Final = (
     Variant(rule=PointRule(present=("4400",)), family=HV_TOWER_PRO),
 )
@@ -79,7 +79,7 @@ MODELS: Final[tuple[ModelRow, ...]] = (
     ModelRow(name="PowerBrick Plus", codes=("328",), family=LV_5DIGIT),
 )
 
-# Point-based fallback when the name is missing or unknown (§11.2 step 3).
+# Point-based fallback when the name is missing or unknown (docs/api.md §11.2).
 FALLBACKS: Final[tuple[Variant, ...]] = (
     # Family A also lists 1400/2400/2700 (with other meanings), so SOC 800 first.
     Variant(rule=PointRule(present=("800", "4600")), family=JUNIOR_BOX),

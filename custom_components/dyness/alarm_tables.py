@@ -12,6 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.const import EntityCategory
 
 from .api import RealtimeSnapshot
@@ -137,13 +138,10 @@ class AlarmRow:
 
 
 @dataclass(frozen=True, kw_only=True)
-class FlagRow:
-    """A BMS status flag shown as a plain binary sensor (not an alarm)."""
+class FlagRow(BinarySensorEntityDescription):
+    """A BMS status flag, described as the plain binary sensor it is shown as."""
 
-    key: str
     sources: tuple[Bit, ...]
-    translation_key: str
-    entity_category: EntityCategory | None = None
 
     def read(self, snapshot: RealtimeSnapshot | None) -> bool | None:
         """Return on when any source bit is set, None when none is known."""

@@ -24,8 +24,8 @@ from homeassistant.const import (
 )
 from homeassistant.helpers.typing import StateType
 
-from .const import STANDBY_CURRENT
-from .data import BatteryData, spread_mv
+from .alarms import PROBLEM_OPTIONS
+from .data import BatteryData
 from .families import Metric
 
 BATTERY_STATUS_OPTIONS: Final = ["charging", "discharging", "standby"]
@@ -81,41 +81,6 @@ def flag(metric: Metric, on: str, off: str) -> Callable[[BatteryData], str | Non
     return _read
 
 
-def _status(battery: BatteryData) -> str | None:
-    """Derive charging/discharging/standby from the current."""
-    current = battery.number(Metric.CURRENT)
-    if current is None:
-        return None
-    if current > STANDBY_CURRENT:
-        return "charging"
-    if current < -STANDBY_CURRENT:
-        return "discharging"
-    return "standby"
-
-
-def _cell_spread(battery: BatteryData) -> float | None:
-    """Return the spread between the highest and lowest cell voltage in mV."""
-    return spread_mv(
-        (
-            battery.number(Metric.CELL_VOLTAGE_MAX),
-            battery.number(Metric.CELL_VOLTAGE_MIN),
-        )
-    )
-
-
-def _communication(battery: BatteryData) -> str | None:
-    """Return online/offline from the device list."""
-    online = battery.device.online if battery.device is not None else None
-    if online is None:
-        return None
-    return "online" if online else "offline"
-
-
-def _timestamp(battery: BatteryData) -> datetime | None:
-    """Return the collection time of the live sample."""
-    return battery.realtime.timestamp if battery.realtime is not None else None
-
-
 SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
     DynessSensorEntityDescription(
         key="battery_power",
@@ -139,7 +104,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         key="battery_status",
         device_class=SensorDeviceClass.ENUM,
         options=BATTERY_STATUS_OPTIONS,
-        value_fn=_status,
+        value_fn=lambda battery: battery.status,
         has_fn=provides(Metric.CURRENT),
     ),
     DynessSensorEntityDescription(
@@ -195,7 +160,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         native_unit_of_measurement=UnitOfElectricPotential.MILLIVOLT,
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_cell_spread,
+        value_fn=lambda battery: battery.cell_spread_mv,
         has_fn=provides(Metric.CELL_VOLTAGE_MAX, Metric.CELL_VOLTAGE_MIN),
     ),
     DynessSensorEntityDescription(
@@ -367,7 +332,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         device_class=SensorDeviceClass.ENUM,
         options=COMMUNICATION_OPTIONS,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_communication,
+        value_fn=lambda battery: battery.communication,
         available_fn=lambda battery: battery.device is not None,
     ),
     DynessSensorEntityDescription(
@@ -391,7 +356,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         key="last_data_update",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_timestamp,
+        value_fn=lambda battery: battery.sample_time,
     ),
     # Family-specific extras.
     DynessSensorEntityDescription(
@@ -498,4 +463,12 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         value_fn=number(Metric.DISCHARGE_DEPTH),
         has_fn=provides(Metric.DISCHARGE_DEPTH),
     ),
+)
+
+# The battery's worst debounced condition, from the alarm monitor.
+PROBLEM: Final = SensorEntityDescription(
+    key="problem",
+    translation_key="problem",
+    device_class=SensorDeviceClass.ENUM,
+    options=PROBLEM_OPTIONS,
 )

@@ -16,7 +16,7 @@ from homeassistant.const import EntityCategory
 
 from .alarm_tables import AlarmRow, FlagRow, Register, alarm_table, listed_rows
 from .coordinator import DynessCoordinator
-from .data import DynessData, ModuleData
+from .data import BatteryData, DynessData, ModuleData
 from .entity import (
     DynessBatteryEntity,
     DynessModuleEntity,
@@ -28,12 +28,6 @@ from .runtime import DynessConfigEntry
 
 PARALLEL_UPDATES = 0
 
-ALARM: Final = BinarySensorEntityDescription(
-    key="alarm",
-    translation_key="alarm",
-    device_class=BinarySensorDeviceClass.PROBLEM,
-)
-
 
 @dataclass(frozen=True, kw_only=True)
 class DynessConditionDescription(BinarySensorEntityDescription):
@@ -44,11 +38,11 @@ class DynessConditionDescription(BinarySensorEntityDescription):
     entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
 
 
-@dataclass(frozen=True, kw_only=True)
-class DynessFlagDescription(BinarySensorEntityDescription):
-    """Describes the binary sensor of one BMS status flag."""
-
-    row: FlagRow
+ALARM: Final = BinarySensorEntityDescription(
+    key="alarm",
+    translation_key="alarm",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+)
 
 
 def condition_description(row: AlarmRow) -> DynessConditionDescription:
@@ -61,14 +55,32 @@ def condition_description(row: AlarmRow) -> DynessConditionDescription:
     )
 
 
-def flag_description(row: FlagRow) -> DynessFlagDescription:
-    """Describe the binary sensor of a flag row."""
-    return DynessFlagDescription(
-        key=row.key,
-        translation_key=row.translation_key,
-        entity_category=row.entity_category,
-        row=row,
-    )
+def _conditions(
+    coordinator: DynessCoordinator,
+    battery: BatteryData,
+    module: ModuleData | None,
+    rows: tuple[AlarmRow, ...],
+) -> Iterator[NewEntity]:
+    """Yield the condition sensors of a battery, or of one of its modules."""
+    snapshot = battery.realtime if module is None else module.realtime
+    for row in listed_rows(rows, snapshot):
+        description = condition_description(row)
+        if module is None:
+            entity = partial(
+                DynessConditionBinarySensor, coordinator, battery.serial, description
+            )
+            yield f"{battery.serial}_{row.key}", entity
+        else:
+            yield (
+                f"{module.serial}_{row.key}",
+                partial(
+                    DynessModuleConditionBinarySensor,
+                    coordinator,
+                    battery.serial,
+                    module,
+                    description,
+                ),
+            )
 
 
 def _candidates(entry: DynessConfigEntry, data: DynessData) -> Iterator[NewEntity]:
@@ -81,35 +93,16 @@ def _candidates(entry: DynessConfigEntry, data: DynessData) -> Iterator[NewEntit
                 f"{serial}_{ALARM.key}",
                 partial(DynessAlarmBinarySensor, coordinator, serial, ALARM),
             )
-        for row in listed_rows(table.conditions, battery.realtime):
-            yield (
-                f"{serial}_{row.key}",
-                partial(
-                    DynessConditionBinarySensor,
-                    coordinator,
-                    serial,
-                    condition_description(row),
-                ),
-            )
+        yield from _conditions(coordinator, battery, None, table.conditions)
         for flag in listed_rows(table.flags, battery.realtime):
             yield (
                 f"{serial}_{flag.key}",
-                partial(
-                    DynessFlagBinarySensor, coordinator, serial, flag_description(flag)
-                ),
+                partial(DynessFlagBinarySensor, coordinator, serial, flag),
             )
         for module in battery.modules.values():
-            for row in listed_rows(table.module_conditions, module.realtime):
-                yield (
-                    f"{module.serial}_{row.key}",
-                    partial(
-                        DynessModuleConditionBinarySensor,
-                        coordinator,
-                        serial,
-                        module,
-                        condition_description(row),
-                    ),
-                )
+            yield from _conditions(
+                coordinator, battery, module, table.module_conditions
+            )
 
 
 async_setup_entry = entity_platform(_candidates)
@@ -177,9 +170,9 @@ class DynessModuleConditionBinarySensor(
 class DynessFlagBinarySensor(DynessBatteryEntity, BinarySensorEntity):
     """A BMS status flag such as charging allowed."""
 
-    entity_description: DynessFlagDescription
+    entity_description: FlagRow
 
     @property
     def is_on(self) -> bool | None:
         """Return the flag as the last sample shows it."""
-        return self.entity_description.row.read(self.battery.realtime)
+        return self.entity_description.read(self.battery.realtime)

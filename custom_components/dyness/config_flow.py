@@ -113,6 +113,20 @@ def _battery_entry(device: StorageDevice) -> dict[str, Any]:
     return BatteryConfig.from_device(device).as_dict()
 
 
+def _picker(labels: Mapping[str, str]) -> SelectSelector:
+    """Return a list of batteries (serial → label) to tick."""
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[
+                SelectOptionDict(value=serial, label=label)
+                for serial, label in labels.items()
+            ],
+            multiple=True,
+            mode=SelectSelectorMode.LIST,
+        )
+    )
+
+
 def _configured(entry: ConfigEntry) -> list[BatteryConfig]:
     """Return the batteries an entry holds."""
     return [BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]]
@@ -196,19 +210,10 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
             if self._chosen:
                 return self._create_entry()
             errors["base"] = "no_selection"
-        options = [
-            SelectOptionDict(value=device.device_sn, label=_label(device))
-            for device in self._devices
-        ]
+        labels = {device.device_sn: _label(device) for device in self._devices}
         schema = vol.Schema(
             {
-                vol.Optional(
-                    CONF_BATTERIES, default=[option["value"] for option in options]
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=options, multiple=True, mode=SelectSelectorMode.LIST
-                    )
-                ),
+                vol.Optional(CONF_BATTERIES, default=list(labels)): _picker(labels),
                 vol.Optional(CONF_ADD_MANUALLY, default=False): BooleanSelector(),
             }
         )
@@ -395,12 +400,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         labels = {
             serial: f"{battery.model or 'Dyness'} ({serial})"
             for serial, battery in stored.items()
-        }
-        labels |= {
-            serial: _label(device)
-            for serial, device in listed.items()
-            if serial not in stored
-        }
+        } | {s: _label(d) for s, d in listed.items() if s not in stored}
         errors: dict[str, str] = {}
         if user_input is not None:
             chosen = set(user_input.get(CONF_BATTERIES, []))
@@ -413,11 +413,10 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
             ]
             if batteries:
                 data = {
-                    key: value
-                    for key, value in entry.data.items()
-                    if key != CONF_BASE_URL
+                    **{k: v for k, v in entry.data.items() if k != CONF_BASE_URL},
+                    **self._credentials,
+                    CONF_BATTERIES: batteries,
                 }
-                data = {**data, **self._credentials, CONF_BATTERIES: batteries}
                 if {**entry.data, CONF_BATTERIES: batteries} == data:
                     # Only the choice of batteries changed: the running entry
                     # adds or drops them without a reload.
@@ -428,18 +427,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
             errors["base"] = "no_selection"
         schema = vol.Schema(
-            {
-                vol.Optional(CONF_BATTERIES, default=list(stored)): SelectSelector(
-                    SelectSelectorConfig(
-                        options=[
-                            SelectOptionDict(value=serial, label=label)
-                            for serial, label in labels.items()
-                        ],
-                        multiple=True,
-                        mode=SelectSelectorMode.LIST,
-                    )
-                ),
-            }
+            {vol.Optional(CONF_BATTERIES, default=list(stored)): _picker(labels)}
         )
         return self.async_show_form(
             step_id="reconfigure_batteries", data_schema=schema, errors=errors

@@ -15,7 +15,13 @@ from .api import (
     StorageDevice,
 )
 from .api.models import parse_number
-from .const import CONF_DEVICE_SN, CONF_DONGLE_SN, CONF_MODEL, CONF_MODEL_CODE
+from .const import (
+    CONF_DEVICE_SN,
+    CONF_DONGLE_SN,
+    CONF_MODEL,
+    CONF_MODEL_CODE,
+    STANDBY_CURRENT,
+)
 from .families import DERIVED_FROM, Family, Metric, ModuleLayout, Source, SourceKind
 from .model_table import Detection
 
@@ -69,7 +75,7 @@ def spread_mv(voltages: Iterable[float | None]) -> float | None:
     return round((max(found) - min(found)) * 1000, 1)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ModuleData:
     """The last known live points of one module (sub-device) of a battery."""
 
@@ -167,6 +173,38 @@ class BatteryData:
         if live:
             return live
         return self.device.firmware_version if self.device is not None else None
+
+    @property
+    def status(self) -> str | None:
+        """Return charging, discharging or standby, from the current."""
+        current = self.number(Metric.CURRENT)
+        if current is None:
+            return None
+        if current > STANDBY_CURRENT:
+            return "charging"
+        if current < -STANDBY_CURRENT:
+            return "discharging"
+        return "standby"
+
+    @property
+    def cell_spread_mv(self) -> float | None:
+        """Return the spread between the highest and lowest cell voltage in mV."""
+        return spread_mv(
+            (self.number(Metric.CELL_VOLTAGE_MAX), self.number(Metric.CELL_VOLTAGE_MIN))
+        )
+
+    @property
+    def communication(self) -> str | None:
+        """Return online or offline, as the device list says."""
+        online = self.device.online if self.device is not None else None
+        if online is None:
+            return None
+        return "online" if online else "offline"
+
+    @property
+    def sample_time(self) -> datetime | None:
+        """Return the collection time `T` of the live sample."""
+        return self.realtime.timestamp if self.realtime is not None else None
 
     @property
     def dongle_sn(self) -> str | None:

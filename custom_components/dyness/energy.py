@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from homeassistant.util import dt as dt_util
 
@@ -62,8 +62,7 @@ class EnergySource(StrEnum):
     COMPUTED = "computed"
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """Energy (kWh, ≥ 0) counted over one interval between two samples."""
 
     start: datetime

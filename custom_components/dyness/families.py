@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
@@ -493,25 +493,3 @@ def family_from_labels(snapshot: RealtimeSnapshot | None) -> Family:
             if metric is not None and metric not in found:
                 found[metric] = point(point_id)
     return Family(key=FamilyKey.UNKNOWN, points=_frozen(found))
-
-
-@dataclass(frozen=True, kw_only=True)
-class PointRule:
-    """A test on the points of a snapshot, used to tell layouts apart."""
-
-    present: tuple[str, ...] = ()
-    filled: tuple[str, ...] = ()
-    absent: tuple[str, ...] = ()
-    any_present: tuple[str, ...] = field(default=())
-
-    def matches(self, snapshot: RealtimeSnapshot) -> bool:
-        """Return whether the snapshot satisfies every condition."""
-        return (
-            all(snapshot.has(point_id) for point_id in self.present)
-            and all(snapshot.text(point_id) is not None for point_id in self.filled)
-            and not any(snapshot.text(point_id) for point_id in self.absent)
-            and (
-                not self.any_present
-                or any(snapshot.has(point_id) for point_id in self.any_present)
-            )
-        )

@@ -25,7 +25,7 @@ from .const import (
     LOGGER,
     OFFLINE_ISSUE_AFTER,
 )
-from .data import BatteryData, spread_mv
+from .data import BatteryData
 from .families import Metric
 from .modules import ModuleWanted
 from .runtime import DynessConfigEntry
@@ -38,16 +38,6 @@ ISSUE_KINDS = (ISSUE_OFFLINE, ISSUE_IMBALANCE)
 def issue_id(kind: str, entry: DynessConfigEntry, serial: str) -> str:
     """Return the issue ID of one kind of issue of one battery of an entry."""
     return f"{kind}_{entry.entry_id}_{serial}"
-
-
-def cell_spread_mv(battery: BatteryData) -> float | None:
-    """Return the spread between the highest and lowest cell voltage in mV."""
-    return spread_mv(
-        (
-            battery.number(Metric.CELL_VOLTAGE_MAX),
-            battery.number(Metric.CELL_VOLTAGE_MIN),
-        )
-    )
 
 
 def _set_issue(
@@ -188,7 +178,7 @@ class BatteryIssues:
     def _check_imbalance(self, battery: BatteryData) -> None:
         """Raise `cell_imbalance` after an hour of a wide spread below full charge."""
         serial = battery.serial
-        spread = cell_spread_mv(battery)
+        spread = battery.cell_spread_mv
         soc = battery.number(Metric.SOC)
         if (
             spread is None

@@ -17,9 +17,30 @@ from .families import (
     LV_5DIGIT,
     STACK100,
     Family,
-    PointRule,
     family_from_labels,
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PointRule:
+    """A test on the points of a snapshot, used to tell layouts apart."""
+
+    present: tuple[str, ...] = ()
+    filled: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    any_present: tuple[str, ...] = ()
+
+    def matches(self, snapshot: RealtimeSnapshot) -> bool:
+        """Return whether the snapshot satisfies every condition."""
+        return (
+            all(snapshot.has(point_id) for point_id in self.present)
+            and all(snapshot.text(point_id) is not None for point_id in self.filled)
+            and not any(snapshot.text(point_id) for point_id in self.absent)
+            and (
+                not self.any_present
+                or any(snapshot.has(point_id) for point_id in self.any_present)
+            )
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +123,11 @@ class Method(StrEnum):
     LABELS = "labels"
 
 
+def _normalise(name: str) -> str:
+    """Return a model name in the table's comparison form (`TOWER-PRO-TP7`)."""
+    return "-".join(name.upper().split())
+
+
 @dataclass(frozen=True, kw_only=True)
 class Detection:
     """The layout chosen for a device and how it was chosen."""
@@ -116,11 +142,6 @@ class Detection:
     def known_model(self) -> bool:
         """Return whether the model is in the table."""
         return self.row is not None
-
-
-def _normalise(name: str) -> str:
-    """Return a model name in the table's comparison form (`TOWER-PRO-TP7`)."""
-    return "-".join(name.upper().split())
 
 
 def find_model(model_name: str | None, model_code: str | None) -> ModelRow | None:

@@ -1,9 +1,10 @@
-"""Descriptions of the sensors of a battery module, one whole definition per key."""
+"""Descriptions of the module and account sensors, one whole definition per key."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from homeassistant.components.sensor import (
@@ -17,11 +18,12 @@ from homeassistant.const import (
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.helpers.typing import StateType
 
 from .battery_sensors import DynessSensorEntityDescription
-from .data import ModuleData, spread_mv
+from .data import ModuleData, ScheduleFigures, spread_mv
 from .families import Metric
 
 
@@ -187,3 +189,52 @@ def module_temperature(
             module.realtime.number(point_id) if module.realtime is not None else None
         ),
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DynessScheduleSensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor of the App ID's call budget, shown on the first battery."""
+
+    value_fn: Callable[[ScheduleFigures], StateType | datetime]
+
+
+def _data_age(figures: ScheduleFigures) -> int | None:
+    """Return how old the newest sample was when it was last looked for."""
+    if figures.newest_sample is None or figures.refreshed_at is None:
+        return None
+    return max(0, round((figures.refreshed_at - figures.newest_sample).total_seconds()))
+
+
+SCHEDULE_SENSORS: Final[tuple[DynessScheduleSensorEntityDescription, ...]] = (
+    DynessScheduleSensorEntityDescription(
+        key="api_calls",
+        translation_key="api_calls",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda figures: figures.calls_last_hour,
+    ),
+    DynessScheduleSensorEntityDescription(
+        key="api_budget_left",
+        translation_key="api_budget_left",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda figures: figures.budget_left,
+    ),
+    DynessScheduleSensorEntityDescription(
+        key="data_age",
+        translation_key="data_age",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_data_age,
+    ),
+    DynessScheduleSensorEntityDescription(
+        key="next_refresh",
+        translation_key="next_refresh",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda figures: figures.next_refresh,
+    ),
+)

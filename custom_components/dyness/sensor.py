@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
-from typing import Final
 
 from homeassistant.components.sensor import (
-    SensorDeviceClass,
     SensorEntity,
-    SensorEntityDescription,
-    SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.helpers.typing import StateType
 
 from .alarm_tables import alarm_table
-from .alarms import PROBLEM_OPTIONS
-from .battery_sensors import SENSORS, DynessSensorEntityDescription
+from .battery_sensors import PROBLEM, SENSORS, DynessSensorEntityDescription
 from .coordinator import DynessCoordinator
-from .data import BatteryData, DynessData, ModuleData, ScheduleFigures
+from .data import BatteryData, DynessData, ModuleData
 from .energy_sensor import energy_sensors
 from .entity import (
     DynessBatteryEntity,
@@ -31,7 +24,9 @@ from .entity import (
 )
 from .module_sensors import (
     MODULE_SENSORS,
+    SCHEDULE_SENSORS,
     DynessModuleSensorEntityDescription,
+    DynessScheduleSensorEntityDescription,
     cell_voltage,
     module_temperature,
 )
@@ -39,62 +34,6 @@ from .modules import SignalWanted
 from .runtime import DynessConfigEntry
 
 PARALLEL_UPDATES = 0
-
-
-@dataclass(frozen=True, kw_only=True)
-class DynessScheduleSensorEntityDescription(SensorEntityDescription):
-    """Describes a sensor of the App ID's call budget, shown on the first battery."""
-
-    value_fn: Callable[[ScheduleFigures], StateType | datetime]
-
-
-def _data_age(figures: ScheduleFigures) -> int | None:
-    """Return how old the newest sample was when it was last looked for."""
-    if figures.newest_sample is None or figures.refreshed_at is None:
-        return None
-    return max(0, round((figures.refreshed_at - figures.newest_sample).total_seconds()))
-
-
-SCHEDULE_SENSORS: Final[tuple[DynessScheduleSensorEntityDescription, ...]] = (
-    DynessScheduleSensorEntityDescription(
-        key="api_calls",
-        translation_key="api_calls",
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda figures: figures.calls_last_hour,
-    ),
-    DynessScheduleSensorEntityDescription(
-        key="api_budget_left",
-        translation_key="api_budget_left",
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda figures: figures.budget_left,
-    ),
-    DynessScheduleSensorEntityDescription(
-        key="data_age",
-        translation_key="data_age",
-        device_class=SensorDeviceClass.DURATION,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_display_precision=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_data_age,
-    ),
-    DynessScheduleSensorEntityDescription(
-        key="next_refresh",
-        translation_key="next_refresh",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda figures: figures.next_refresh,
-    ),
-)
-
-PROBLEM: Final = SensorEntityDescription(
-    key="problem",
-    translation_key="problem",
-    device_class=SensorDeviceClass.ENUM,
-    options=PROBLEM_OPTIONS,
-)
 
 
 def _battery_descriptions(

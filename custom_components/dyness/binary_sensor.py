@@ -22,7 +22,6 @@ from .entity import (
     DynessModuleEntity,
     NewEntity,
     entity_platform,
-    module_device_info,
 )
 from .runtime import DynessConfigEntry
 
@@ -162,9 +161,6 @@ class DynessModuleConditionBinarySensor(
     ) -> None:
         """Attach the sensor to the module's own device."""
         super().__init__(coordinator, serial, module.serial, description)
-        self._attr_device_info = module_device_info(
-            self.battery, module, firmware=False
-        )
 
 
 class DynessFlagBinarySensor(DynessBatteryEntity, BinarySensorEntity):

@@ -34,23 +34,17 @@ def battery_device_info(battery: BatteryData) -> DeviceInfo:
     )
 
 
-def module_device_info(
-    battery: BatteryData, module: ModuleData, *, firmware: bool = True
-) -> DeviceInfo:
+def module_device_info(battery: BatteryData, module: ModuleData) -> DeviceInfo:
     """Return the device registry entry of a module, linked to its battery."""
-    info = DeviceInfo(
+    return DeviceInfo(
         identifiers={(DOMAIN, module.serial)},
         manufacturer=MANUFACTURER,
-        model=f"{battery.model or 'Dyness battery'} module"
-        if firmware
-        else battery.model or "Dyness battery",
+        model=f"{battery.model or 'Dyness battery'} module",
         name=f"{battery.name} module {module.index}",
         serial_number=module.serial,
+        sw_version=module.firmware,
         via_device=(DOMAIN, battery.serial),
     )
-    if firmware:
-        info["sw_version"] = module.firmware
-    return info
 
 
 def polled_on_request(battery: BatteryData) -> bool:

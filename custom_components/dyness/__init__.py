@@ -53,20 +53,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     entry.async_on_unload(coordinator.async_add_listener(alarms.sync))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))
-    options = dict(entry.options)
     data = dict(entry.data)
 
     async def _async_entry_updated(
         hass: HomeAssistant, entry: DynessConfigEntry
     ) -> None:
-        """Follow a new battery choice live; reload for new options.
+        """Follow new options and a new battery choice without a reload.
 
         Flows that change credentials or the host reload by themselves.
         """
         nonlocal data
-        if dict(entry.options) != options:
-            hass.config_entries.async_schedule_reload(entry.entry_id)
-            return
+        # The running warning streaks count on with the new debounce.
+        alarms.set_debounce(debounce_option(entry))
         batteries = entry.data[CONF_BATTERIES]
         if {**data, CONF_BATTERIES: batteries} == dict(entry.data) != data:
             data = dict(entry.data)

@@ -245,6 +245,9 @@ class BatteryData:
     def text(self, metric: Metric) -> str | None:
         """Return a metric as text, None when unknown."""
         source = self.family.source(metric)
+        if source is not None and source.kind is SourceKind.POINT:
+            # As sent: firmware "1.10" is not the number 1.1.
+            return None if self.realtime is None else self.realtime.text(source.key)
         value = None if source is None else self._read(source)
         if value is None:
             return None

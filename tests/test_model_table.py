@@ -159,6 +159,21 @@ def test_point_fallback(points: dict[str, str], expected: Any) -> None:
     assert not detection.known_model
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("PowerBrick", "43"), ("PowerBox G2", "42"), (None, None), ("Battery X", "999")],
+)
+@pytest.mark.parametrize("data", [None, []], ids=["null", "empty"])
+def test_empty_snapshot_decides_nothing(
+    name: str | None, code: str | None, data: list[Any] | None
+) -> None:
+    """An answer without points leaves detection open for the next sample."""
+    empty = RealtimeSnapshot.from_api("R07E0000000000AA-BMS", data)
+    assert not detect(name, code, empty).final
+    filled = _snapshot({"13400": "-2.5", "13500": "52.1"})
+    assert detect(name, code, filled).final
+
+
 def test_unknown_layout_uses_labels() -> None:
     """Points of an unknown layout become metrics through their Chinese labels."""
     snapshot = _snapshot(

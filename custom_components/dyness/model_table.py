@@ -168,6 +168,9 @@ def detect(
     snapshot: RealtimeSnapshot | None,
 ) -> Detection:
     """Choose the layout of a device from its model, else its points or labels."""
+    if snapshot is not None and not snapshot.points:
+        # A `200` with `data: null` or `[]` says nothing: decide with the next one.
+        snapshot = None
     row = find_model(model_name, model_code)
     if row is not None:
         if not row.variants:

@@ -1,11 +1,15 @@
-"""Local simulator of the Dyness Open API cloud, for tests and manual runs."""
+"""Local simulator of the Dyness Open API cloud, for tests and manual runs.
+
+"doc §N" and "doc Qn" in its comments are sections and quirks of docs/api.md.
+"""
 
 from __future__ import annotations
 
 from .accounts import Account
 from .clock import SimClock
-from .devices import Battery, Truth
+from .devices import Battery
 from .faults import Fault
+from .samples import Truth
 from .scenarios import ALL_MODELS
 from .simulator import Simulator
 from .stats import Stats

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from .contracts import SimulatorState
 from .faults import Fault
-
-if TYPE_CHECKING:
-    from .simulator import Simulator
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 type ControlHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -54,7 +52,7 @@ async def loopback_only(
 class ControlApi:
     """Handlers of `/_sim/state`, `/_sim/clock`, `/_sim/fault`, `/_sim/ratelimit`, ..."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorState) -> None:
         """Control `sim`."""
         self.sim = sim
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from .physics import (
     pv_power,
     unit,
 )
+from .samples import ModuleSample, Sample, Truth
 from .settings import DeviceSettings
 from .station import Station
 from .values import MASTER_VALUES, module_values, render
@@ -33,53 +34,6 @@ from .values import MASTER_VALUES, module_values, render
 _CACHE_LIMIT = 2048
 # Share of cycles in which a flaky point is left out (doc Q15).
 _FLAKY_RATE = 0.06
-
-
-@dataclass(frozen=True, slots=True)
-class Truth:
-    """Exact energy moved since the simulation's anchor, at a moment."""
-
-    at: datetime
-    charged_kwh: float
-    discharged_kwh: float
-
-
-@dataclass(frozen=True, slots=True)
-class ModuleSample:
-    """One module's readings in a sample."""
-
-    sn: str
-    current: float
-    voltage: float
-    soc: float
-    soh: int
-    cells: tuple[float, ...]
-    ntc: tuple[float, ...]
-    mos_temp: float
-    bms_temp: float
-    cycles: int
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """What the battery uploaded for one slot, collected at `at`."""
-
-    slot: int
-    at: datetime
-    power_w: float
-    current: float
-    voltage: float
-    soc: float
-    full: bool
-    empty: bool
-    modules: tuple[ModuleSample, ...]
-    truth: Truth
-    signal_dbm: int
-
-    @property
-    def soc_display(self) -> int:
-        """Return the integer SOC the BMS reports (100 only after full detection)."""
-        return displayed_soc(self.soc, self.full)
 
 
 def slot_of(moment: datetime) -> int:

@@ -12,18 +12,16 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from .contracts import SimulatorState
 from .endpoints import ApiError, Context, Route, denied
 from .faults import Fault
 from .formats import spring_timestamp
 from .routes import V1_ROUTES, V2_ROUTES
 from .signing import API_PREFIX, app_id_of, verify
-
-if TYPE_CHECKING:
-    from .simulator import Simulator
 
 JSON_TYPE = "application/json;charset=UTF-8"
 BAD_GATEWAY_PAGE = (
@@ -88,7 +86,7 @@ def _serials(body: dict[str, Any] | None) -> set[str]:
 class ApiHandler:
     """Answers the signed API under `/openapi/ems-device`."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorState) -> None:
         """Serve for `sim`."""
         self.sim = sim
 

@@ -10,11 +10,12 @@ from aiohttp import web
 from .accounts import DEFAULT_SEED, Account, default_accounts
 from .clock import SimClock
 from .control import ControlApi, loopback_only
-from .devices import Battery, Truth
+from .devices import Battery
 from .endpoints import Region
 from .faults import Fault, FaultBook, OfflinePeriod
 from .formats import utc_text
 from .ratelimit import RateLimiter
+from .samples import Truth
 from .scenarios import BATTERY_OPTIONS, showroom_accounts, single_accounts
 from .server import ApiHandler
 from .signing import API_PREFIX

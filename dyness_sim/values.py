@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .families import PointRow
 from .formats import fixed, short, utc_text
@@ -18,14 +18,12 @@ from .physics import (
     pv_power,
     unit,
 )
-
-if TYPE_CHECKING:
-    from .devices import Battery, ModuleSample, Sample
+from .samples import ModuleSample, Sample, SampledBattery
 
 type Values = Mapping[str, str | None]
 
 
-def master_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+def master_values(battery: SampledBattery, sample: Sample) -> dict[str, str | None]:
     """Return the named quantities of a family A master's point list."""
     modules = sample.modules
     cells = [
@@ -114,7 +112,7 @@ def master_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
     return values
 
 
-def _serial_digits(battery: Battery, name: str, digits: int) -> str:
+def _serial_digits(battery: SampledBattery, name: str, digits: int) -> str:
     """Return a stable invented number of `digits` digits for a named serial."""
     return (
         f"{int(unit(battery.seed, battery.collector_sn, name) * 10**digits):0{digits}d}"
@@ -128,7 +126,7 @@ def _state_code(power_w: float) -> str:
     return "2" if power_w < 0 else "0"
 
 
-def _local_slot(battery: Battery, slot: int) -> datetime:
+def _local_slot(battery: SampledBattery, slot: int) -> datetime:
     """Return the local start time of a slot at the battery's station."""
     return datetime.fromtimestamp(slot * SLOT_SECONDS, UTC).astimezone(
         battery.station.timezone
@@ -145,7 +143,7 @@ class Flows:
     grid: float
 
 
-def flows(battery: Battery, slot: int) -> Flows:
+def flows(battery: SampledBattery, slot: int) -> Flows:
     """Return PV, load, battery and grid power of a slot, as the physics planned."""
     local = _local_slot(battery, slot)
     pv = pv_power(local, battery.seed, battery.station.pv_kwp)
@@ -154,7 +152,7 @@ def flows(battery: Battery, slot: int) -> Flows:
     return Flows(pv=pv, load=load, battery=power, grid=pv - load - power)
 
 
-def day_energy(battery: Battery, slot: int) -> dict[str, float]:
+def day_energy(battery: SampledBattery, slot: int) -> dict[str, float]:
     """Return today's kWh of PV, load, import and export up to (excluding) `slot`."""
     local = _local_slot(battery, slot)
     midnight = datetime.combine(local.date(), time(0), battery.station.timezone)
@@ -171,7 +169,7 @@ def day_energy(battery: Battery, slot: int) -> dict[str, float]:
     return totals
 
 
-def junior_box_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+def junior_box_values(battery: SampledBattery, sample: Sample) -> dict[str, str | None]:
     """Return the Junior Box extension (doc §8.3): PV, outputs, counters, TOU."""
     flow = flows(battery, sample.slot)
     today = day_energy(battery, sample.slot)
@@ -247,7 +245,7 @@ def _extremes(
     return high, low
 
 
-def tower_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+def tower_values(battery: SampledBattery, sample: Sample) -> dict[str, str | None]:
     """Return the named quantities of a family B (HV BDU) master (doc §8.4)."""
     modules = sample.modules
     v_max, v_min = _extremes(modules, "cells")
@@ -320,12 +318,12 @@ def tower_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
     return values
 
 
-def internal_sn(battery: Battery) -> str:
+def internal_sn(battery: SampledBattery) -> str:
     """Return the internal SN a family C master shows in point 10001."""
     return "701" + _serial_digits(battery, "internal", 14)
 
 
-def v2_battery_info(battery: Battery, sample: Sample) -> dict[str, Any]:
+def v2_battery_info(battery: SampledBattery, sample: Sample) -> dict[str, Any]:
     """Return v2 `batteryInfo` of a family C master: its own readings as numbers."""
     brick = brick_values(battery, sample)
     first = sample.modules[0]
@@ -347,7 +345,7 @@ def v2_battery_info(battery: Battery, sample: Sample) -> dict[str, Any]:
     }
 
 
-def brick_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+def brick_values(battery: SampledBattery, sample: Sample) -> dict[str, str | None]:
     """Return the named quantities of a family C master (doc §8.6)."""
     modules = sample.modules
     spec = battery.spec
@@ -384,7 +382,7 @@ def brick_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
     return values
 
 
-def cygni_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
+def cygni_values(battery: SampledBattery, sample: Sample) -> dict[str, str | None]:
     """Return the Cygni points (doc §8.7): battery current/power negative = charging."""
     modules = sample.modules
     room = modules[0].bms_temp + 3.0
@@ -409,7 +407,7 @@ def cygni_values(battery: Battery, sample: Sample) -> dict[str, str | None]:
     }
 
 
-def cygni_running(battery: Battery, sample: Sample) -> dict[str, str]:
+def cygni_running(battery: SampledBattery, sample: Sample) -> dict[str, str]:
     """Return getLastRunningDataBySn of a Cygni: every field filled (doc §6.1)."""
     flow = flows(battery, sample.slot)
     today = day_energy(battery, sample.slot)
@@ -508,7 +506,7 @@ def cygni_running(battery: Battery, sample: Sample) -> dict[str, str]:
     return data
 
 
-def energy_values(battery: Battery, sample: Sample) -> dict[str, str]:
+def energy_values(battery: SampledBattery, sample: Sample) -> dict[str, str]:
     """Return lifetime and today's energy counters (kWh) at the sample time."""
     local = sample.at.astimezone(battery.station.timezone)
     midnight = datetime.combine(local.date(), time(0), battery.station.timezone)
@@ -525,7 +523,7 @@ def energy_values(battery: Battery, sample: Sample) -> dict[str, str]:
 
 
 def module_values(
-    battery: Battery, sample: Sample, index: int
+    battery: SampledBattery, sample: Sample, index: int
 ) -> dict[str, str | None]:
     """Return the named quantities of one module's (or HV sub-box's) point list."""
     if battery.series:
@@ -570,7 +568,9 @@ def module_values(
     return values
 
 
-def box_values(battery: Battery, sample: Sample, index: int) -> dict[str, str | None]:
+def box_values(
+    battery: SampledBattery, sample: Sample, index: int
+) -> dict[str, str | None]:
     """Return an HV sub-box's points: cells and temperatures only (doc §8.5)."""
     module = sample.modules[index]
     sub_sn = (
@@ -594,7 +594,7 @@ def box_values(battery: Battery, sample: Sample, index: int) -> dict[str, str | 
     return values
 
 
-type ValueFunction = Callable[["Battery", "Sample"], dict[str, str | None]]
+type ValueFunction = Callable[["SampledBattery", "Sample"], dict[str, str | None]]
 
 # Which function computes a master's quantities, per family.
 MASTER_VALUES: dict[str, ValueFunction] = {

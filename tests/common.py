@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dyness.const import DOMAIN
 
-# The 27 sensors of the foundation issue, by key (dyness-api.md §10).
+# The 27 sensors of the foundation issue, by key (docs/api.md §10).
 FOUNDATION: Final = frozenset(
     {
         "battery_power",

@@ -11,20 +11,22 @@ from typing import Any
 
 import pytest
 
-from custom_components.dyness.alarms import (
+from custom_components.dyness.alarm_tables import (
     AlarmKind,
+    alarm_table,
+    listed_rows,
+    register_value,
+)
+from custom_components.dyness.alarms import (
     AlarmMonitor,
     AlarmTracker,
     BatteryAlarms,
     ProblemState,
-    alarm_table,
     debounce_option,
-    listed_rows,
-    register_value,
     worst,
 )
 from custom_components.dyness.api import RealtimeSnapshot
-from custom_components.dyness.coordinator import (
+from custom_components.dyness.data import (
     BatteryConfig,
     BatteryData,
     DynessData,
@@ -35,7 +37,7 @@ from custom_components.dyness.model_table import Detection, Method, ModelRow
 
 START = datetime(2026, 6, 21, 10, 0, 0, tzinfo=UTC)
 
-# Re-typed from dyness-api.md §9 (family A bit table): sub-point, entity key, kind.
+# Re-typed from docs/api.md §9 (family A bit table): sub-point, entity key, kind.
 FAMILY_A_BITS = [
     ("3201", "cell_voltage_imbalance_warning", "warning"),
     ("3202", "mosfet_high_temperature_warning", "warning"),

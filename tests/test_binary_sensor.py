@@ -27,7 +27,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.dyness.api import DynessClient, RealtimeSnapshot
 from custom_components.dyness.const import CONF_ALARM_DEBOUNCE, DOMAIN
-from custom_components.dyness.coordinator import ModuleData
+from custom_components.dyness.data import ModuleData
 from custom_components.dyness.families import Family, FamilyKey
 from custom_components.dyness.model_table import Detection, Method, ModelRow
 from dyness_sim import Simulator
@@ -487,24 +487,41 @@ async def test_debounce_option_change_applies_without_reload(
     frozen: FrozenDateTimeFactory,
     simulator: Simulator,
 ) -> None:
-    """Changing the option takes effect from the next sample, keeping the state."""
+    """A new debounce counts from the running streak: no reload, no new baseline.
+
+    A reload would take the warning already set as its silent baseline: it would
+    turn on without the alarm_raised event.
+    """
     serial = battery_serial(init_integration)
+    runtime = init_integration.runtime_data
     protection = f"{serial}_pack_over_voltage_protection"
     simulator.device(serial).force_bit("protect1", 7)
     await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", protection).state == STATE_ON
-    hass.config_entries.async_update_entry(
-        init_integration, options={CONF_ALARM_DEBOUNCE: 1}
-    )
-    await hass.async_block_till_done()
-    assert _state(hass, "binary_sensor", protection).state == STATE_ON
     key = f"{serial}_cell_low_voltage_warning"
     simulator.device(serial).force_bit("alarm1", 4)
     await next_cycle(hass, frozen)
+    # One sample of the default two: not on yet.
+    assert _state(hass, "binary_sensor", key).state == STATE_OFF
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_ALARM_DEBOUNCE: 3}
+    )
+    await hass.async_block_till_done()
+    assert init_integration.runtime_data is runtime
+    assert runtime.alarms.debounce == 3
+    await next_cycle(hass, frozen)
+    # Two samples of now three.
+    assert _state(hass, "binary_sensor", key).state == STATE_OFF
+    events = _state(hass, "event", f"{serial}_alarm_events")
+    await next_cycle(hass, frozen)
     assert _state(hass, "binary_sensor", key).state == STATE_ON
+    assert _state(hass, "binary_sensor", protection).state == STATE_ON
+    fired = _state(hass, "event", f"{serial}_alarm_events")
+    assert fired.state != events.state
+    assert fired.attributes["condition"] == "cell_low_voltage_warning"
 
 
-# Re-typed from dyness-api.md §9: simulator byte, bit, pointNameCn, entity key, kind.
+# Re-typed from docs/api.md §9: simulator byte, bit, pointNameCn, entity key, kind.
 FAMILY_A_END_TO_END = [
     ("alarm1", 0, "单芯电压一致性告警", "cell_voltage_imbalance_warning", "warning"),
     ("alarm1", 1, "MOSFET高温", "mosfet_high_temperature_warning", "warning"),

@@ -44,7 +44,7 @@ async def test_diagnostics(
     await next_cycle(hass, frozen)
     coordinator = init_integration.runtime_data.coordinator
     first = init_integration.data["batteries"][0]["device_sn"]
-    coordinator.rejected[first] = {"800": "250"}
+    coordinator.rejections.rejected[first] = {"800": "250"}
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, init_integration
     )

@@ -22,7 +22,7 @@ LANGUAGES = (
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(
-    "module", ["__init__.py", "config_flow.py", "coordinator.py", "helpers.py"]
+    "module", ["__init__.py", "config_flow.py", "errors.py", "helpers.py"]
 )
 def test_exception_keys_translated(language: str, module: str) -> None:
     """Exceptions and repair issues raised in setup, flows and the coordinator have text."""

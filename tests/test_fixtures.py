@@ -17,7 +17,7 @@ from custom_components.dyness.plausibility import family_checks, guard, module_c
 
 FIXTURES = Path(__file__).parent / "fixtures" / "models"
 
-# Folder → (layout, cells per module) re-typed from dyness-api.md §8.
+# Folder → (layout, cells per module) re-typed from docs/api.md §8.
 EXPECTED = {
     "powerhaus": ("lv_bms", 16),
     "dl5_0c": ("lv_bms", 16),

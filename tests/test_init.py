@@ -89,10 +89,10 @@ async def test_unreachable_cloud(
 
 
 @pytest.mark.usefixtures("frozen")
-async def test_options_change_reloads(
+async def test_options_change_applies_without_reload(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """New options reload the entry; other entry updates do not."""
+    """Neither new options nor other entry updates reload the entry."""
     coordinator = init_integration.runtime_data.coordinator
     hass.config_entries.async_update_entry(init_integration, title="Renamed")
     await hass.async_block_till_done()
@@ -104,7 +104,8 @@ async def test_options_change_reloads(
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
     assert init_integration.options == {CONF_ALARM_DEBOUNCE: 4}
-    assert init_integration.runtime_data.coordinator is not coordinator
+    assert init_integration.runtime_data.coordinator is coordinator
+    assert init_integration.runtime_data.alarms.debounce == 4
 
 
 def _device(hass: HomeAssistant, entry: MockConfigEntry, serial: str) -> dr.DeviceEntry:

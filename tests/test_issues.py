@@ -18,9 +18,9 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dyness.api import RealtimeSnapshot
 from custom_components.dyness.const import DOMAIN
-from custom_components.dyness.coordinator import BatteryData
+from custom_components.dyness.data import BatteryData
 from custom_components.dyness.families import Metric
-from custom_components.dyness.issues import BatteryIssues, cell_spread_mv, issue_id
+from custom_components.dyness.issues import BatteryIssues, issue_id
 from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import DL5_SN, POWERHAUS_SN
 
@@ -206,8 +206,8 @@ async def test_spread_and_name_helpers(
 ) -> None:
     """The spread comes from the family's points; names fall back to the model."""
     template = init_integration.runtime_data.coordinator.data.batteries[POWERHAUS_SN]
-    assert cell_spread_mv(_battery({"1300": "3.412", "1500": "3.389"}, template)) == 23
-    assert cell_spread_mv(_battery({"1300": "3.412"}, template)) is None
+    assert _battery({"1300": "3.412", "1500": "3.389"}, template).cell_spread_mv == 23
+    assert _battery({"1300": "3.412"}, template).cell_spread_mv is None
     issues = BatteryIssues(hass, init_integration)  # type: ignore[arg-type]
     stranger: Any = BatteryData(
         config=type(template.config)(device_sn="R07E00000000ABCD-BMS", model="DL5.0C"),

@@ -48,7 +48,7 @@ def _snapshot(
     )
 
 
-# (name, code, expected family key) re-typed from dyness-api.md §11.1.
+# (name, code, expected family key) re-typed from docs/api.md §11.1.
 DOC_MODELS = [
     ("Junior Box", "1", FamilyKey.JUNIOR_BOX),
     ("Tower Pro TP7", "7", FamilyKey.HV_TOWER_PRO),
@@ -157,6 +157,21 @@ def test_point_fallback(points: dict[str, str], expected: Any) -> None:
     assert detection.family is expected
     assert detection.method is Method.POINTS
     assert not detection.known_model
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("PowerBrick", "43"), ("PowerBox G2", "42"), (None, None), ("Battery X", "999")],
+)
+@pytest.mark.parametrize("data", [None, []], ids=["null", "empty"])
+def test_empty_snapshot_decides_nothing(
+    name: str | None, code: str | None, data: list[Any] | None
+) -> None:
+    """An answer without points leaves detection open for the next sample."""
+    empty = RealtimeSnapshot.from_api("R07E0000000000AA-BMS", data)
+    assert not detect(name, code, empty).final
+    filled = _snapshot({"13400": "-2.5", "13500": "52.1"})
+    assert detect(name, code, filled).final
 
 
 def test_unknown_layout_uses_labels() -> None:

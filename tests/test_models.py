@@ -21,7 +21,7 @@ from dyness_sim import ALL_MODELS, Simulator
 
 from .common import FOUNDATION
 
-# Simulated model → the layout it must be detected as (dyness-api.md §8, §11).
+# Simulated model → the layout it must be detected as (docs/api.md §8, §11).
 EXPECTED_LAYOUT = {
     "PowerHaus": "lv_bms",
     "DL5.0C": "lv_bms",
@@ -90,7 +90,7 @@ FOUNDATION["stack100"] = FOUNDATION["hv_tower"]
 FOUNDATION["hv_tower_pro"] = FOUNDATION["hv_tower"] - {"alarm_status"}
 EXTRAS = {
     # Family A masters list their cycle count (900) but leave it empty in every
-    # capture (dyness-api.md §8.2): no entity; the modules carry cycles.
+    # capture (docs/api.md §8.2): no entity; the modules carry cycles.
     "lv_bms": {"rated_energy", "remaining_energy", "module_count"},
     "junior_box": {"pv_voltage", "pv_current", "pv_power", "output_power"},
     "hv_tower": {"cycles", "rated_energy", "remaining_energy", "module_count"},

@@ -205,14 +205,10 @@ async def test_lone_module_is_polled_once(
     assert simulator.stats(DEFAULT_APP_ID).by_serial[module_sn] == polls
 
 
-async def test_unknown_model_raises_one_repair(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    frozen: FrozenDateTimeFactory,
-    simulator: Simulator,
-    issue_registry: ir.IssueRegistry,
+async def _set_up_unknown_model(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
 ) -> None:
-    """An unknown model still gets sensors, and exactly one repair issue."""
+    """Make the first battery a model the table does not know, and set up."""
     battery = simulator.account(DEFAULT_APP_ID).devices[0]
     battery.spec = replace(battery.spec, name="Helios 5", code=999)
     batteries = [
@@ -230,6 +226,43 @@ async def test_unknown_model_raises_one_repair(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def test_empty_first_answer_leaves_detection_open(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+    edits: list[Edit],
+) -> None:
+    """A `200` without points decides no layout; the next sample gets the sensors."""
+    battery = simulator.account(DEFAULT_APP_ID).devices[0]
+    emptied: set[str] = set()
+
+    def _empty_once(device_sn: str, points: list[dict[str, Any]]) -> None:
+        if device_sn == battery.device_sn and device_sn not in emptied:
+            emptied.add(device_sn)
+            points.clear()
+
+    edits.append(_empty_once)
+    await _set_up_unknown_model(hass, mock_config_entry, simulator)
+    assert emptied
+    await next_cycle(hass, frozen)
+    state = hass.states.get(sensor_id(hass, f"{battery.device_sn}_state_of_charge"))
+    assert state is not None
+    assert state.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+
+
+async def test_unknown_model_raises_one_repair(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """An unknown model still gets sensors, and exactly one repair issue."""
+    battery = simulator.account(DEFAULT_APP_ID).devices[0]
+    await _set_up_unknown_model(hass, mock_config_entry, simulator)
     for _ in range(3):
         await next_cycle(hass, frozen)
     issues = [
@@ -266,7 +299,7 @@ async def test_implausible_value_is_dropped_and_logged_once(
     assert hass.states.get(entity_id).state == STATE_UNKNOWN  # type: ignore[union-attr]
     assert caplog.text.count("Ignoring implausible value '146' of point 800") == 1
     coordinator = init_integration.runtime_data.coordinator
-    assert coordinator.rejected[master] == {"800": "146"}
+    assert coordinator.rejections.rejected[master] == {"800": "146"}
     edits.clear()
     await next_cycle(hass, frozen)
     assert hass.states.get(entity_id).state != STATE_UNKNOWN  # type: ignore[union-attr]

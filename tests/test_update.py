@@ -136,3 +136,20 @@ def test_latest_offered_is_the_bms_version() -> None:
     )
     assert latest_offered(versions) is None
     assert latest_offered(FirmwareVersions.from_api({"bmsLastedVersion": "2"})) == "2"
+
+
+@pytest.mark.usefixtures("frozen")
+async def test_firmware_text_kept_as_sent(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A firmware such as "2.10" is not read as the number 2.1 (no false update)."""
+    battery = simulator.device(POWERHAUS_SN)
+    battery.spec = replace(battery.spec, latest_versions={"bmsLastedVersion": "2.10"})
+    simulator.set_point(POWERHAUS_SN, "300", "2.10")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    state = hass.states.get(_entity_id(hass, POWERHAUS_SN))
+    assert state is not None
+    assert state.attributes["installed_version"] == "2.10"
+    assert state.state == STATE_OFF

@@ -6,11 +6,17 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from .alarms import async_setup_alarms
+from .alarms import AlarmMonitor, debounce_option
 from .const import CONF_BATTERIES
-from .coordinator import DynessConfigEntry, DynessCoordinator, DynessRuntimeData
+from .coordinator import DynessCoordinator
+from .firmware import DynessFirmwareCoordinator
 from .helpers import create_client, device_in_use
 from .issues import async_remove_issues, async_setup_issues
+from .modules import ModuleBook
+from .plausibility import Rejections
+from .records import RecordsCaches
+from .runtime import DynessConfigEntry, DynessRuntimeData
+from .static import DynessStaticCoordinator
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -23,29 +29,42 @@ PLATFORMS: list[Platform] = [
 async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
     """Set up the batteries of one App ID."""
     client = create_client(hass, entry.data)
-    coordinator = DynessCoordinator(hass, entry, client)
+    modules = ModuleBook(hass, entry.entry_id, client, Rejections())
+    await modules.async_load()
+    static = DynessStaticCoordinator(hass, entry, client)
+    coordinator = DynessCoordinator(hass, entry, client, static, modules)
     # The first refresh doubles as the connection test: auth → reauth, else retry.
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = DynessRuntimeData(client=client, coordinator=coordinator)
+    firmware = DynessFirmwareCoordinator(hass, entry, client)
+    alarms = AlarmMonitor(coordinator, debounce_option(entry))
+    entry.runtime_data = DynessRuntimeData(
+        client=client,
+        coordinator=coordinator,
+        static=static,
+        firmware=firmware,
+        alarms=alarms,
+        records=RecordsCaches(client),
+        modules=modules,
+    )
     # The App ID's scheduler outlives the entry; forget what this entry needed.
     entry.async_on_unload(lambda: client.scheduler.set_demand(entry.entry_id, None))
-    async_setup_alarms(hass, entry)
+    # The first sample is the alarms' baseline.
+    alarms.sync()
+    entry.async_on_unload(coordinator.async_add_listener(alarms.sync))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))
-    options = dict(entry.options)
     data = dict(entry.data)
 
     async def _async_entry_updated(
         hass: HomeAssistant, entry: DynessConfigEntry
     ) -> None:
-        """Follow a new battery choice live; reload for new options.
+        """Follow new options and a new battery choice without a reload.
 
         Flows that change credentials or the host reload by themselves.
         """
         nonlocal data
-        if dict(entry.options) != options:
-            hass.config_entries.async_schedule_reload(entry.entry_id)
-            return
+        # The running warning streaks count on with the new debounce.
+        alarms.set_debounce(debounce_option(entry))
         batteries = entry.data[CONF_BATTERIES]
         if {**data, CONF_BATTERIES: batteries} == dict(entry.data) != data:
             data = dict(entry.data)

@@ -45,8 +45,6 @@ from .const import (
     CONF_BATTERIES,
     CONF_DEVICE_SN,
     CONF_DONGLE_SN,
-    CONF_MODEL,
-    CONF_MODEL_CODE,
     CONF_REGION,
     DEFAULT_ALARM_DEBOUNCE,
     DOMAIN,
@@ -54,6 +52,7 @@ from .const import (
     MAX_ALARM_DEBOUNCE,
     MIN_ALARM_DEBOUNCE,
 )
+from .data import BatteryConfig
 from .helpers import create_client
 
 CONF_ADD_MANUALLY = "add_manually"
@@ -111,12 +110,26 @@ def _label(device: StorageDevice) -> str:
 
 def _battery_entry(device: StorageDevice) -> dict[str, Any]:
     """Return the stored form of a discovered battery."""
-    return {
-        CONF_DEVICE_SN: device.device_sn,
-        CONF_DONGLE_SN: device.collector_sn,
-        CONF_MODEL: device.model_name,
-        CONF_MODEL_CODE: device.model_code,
-    }
+    return BatteryConfig.from_device(device).as_dict()
+
+
+def _picker(labels: Mapping[str, str]) -> SelectSelector:
+    """Return a list of batteries (serial → label) to tick."""
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[
+                SelectOptionDict(value=serial, label=label)
+                for serial, label in labels.items()
+            ],
+            multiple=True,
+            mode=SelectSelectorMode.LIST,
+        )
+    )
+
+
+def _configured(entry: ConfigEntry) -> list[BatteryConfig]:
+    """Return the batteries an entry holds."""
+    return [BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]]
 
 
 class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -197,19 +210,10 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
             if self._chosen:
                 return self._create_entry()
             errors["base"] = "no_selection"
-        options = [
-            SelectOptionDict(value=device.device_sn, label=_label(device))
-            for device in self._devices
-        ]
+        labels = {device.device_sn: _label(device) for device in self._devices}
         schema = vol.Schema(
             {
-                vol.Optional(
-                    CONF_BATTERIES, default=[option["value"] for option in options]
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=options, multiple=True, mode=SelectSelectorMode.LIST
-                    )
-                ),
+                vol.Optional(CONF_BATTERIES, default=list(labels)): _picker(labels),
                 vol.Optional(CONF_ADD_MANUALLY, default=False): BooleanSelector(),
             }
         )
@@ -238,12 +242,9 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                 else:
                     if all(item[CONF_DEVICE_SN] != device_sn for item in self._chosen):
                         self._chosen.append(
-                            {
-                                CONF_DEVICE_SN: device_sn,
-                                CONF_DONGLE_SN: dongle_sn,
-                                CONF_MODEL: None,
-                                CONF_MODEL_CODE: None,
-                            }
+                            BatteryConfig(
+                                device_sn=device_sn, dongle_sn=dongle_sn
+                            ).as_dict()
                         )
                     return self._create_entry()
         schema = vol.Schema(
@@ -297,9 +298,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = _error_key(err)
             else:
                 known = {device.device_sn for device in devices}
-                configured = {
-                    item[CONF_DEVICE_SN] for item in entry.data[CONF_BATTERIES]
-                }
+                configured = {battery.device_sn for battery in _configured(entry)}
                 if data[CONF_API_ID] != entry.unique_id and not configured & known:
                     errors["base"] = "wrong_account"
                 else:
@@ -384,7 +383,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         if app_id == entry.unique_id:
             return
         listed = {device.device_sn for device in devices}
-        configured = {item[CONF_DEVICE_SN] for item in entry.data[CONF_BATTERIES]}
+        configured = {battery.device_sn for battery in _configured(entry)}
         if configured & listed:
             # A new key of the same account, as after rotating it.
             self._abort_if_unique_id_configured()
@@ -396,34 +395,28 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Choose which batteries stay included; serials of kept ones do not change."""
         entry = self._get_reconfigure_entry()
-        stored = {
-            str(item[CONF_DEVICE_SN]): dict(item) for item in entry.data[CONF_BATTERIES]
-        }
+        stored = {battery.device_sn: battery for battery in _configured(entry)}
         listed = {device.device_sn: device for device in self._devices}
         labels = {
-            serial: f"{item.get(CONF_MODEL) or 'Dyness'} ({serial})"
-            for serial, item in stored.items()
-        }
-        labels |= {
-            serial: _label(device)
-            for serial, device in listed.items()
-            if serial not in stored
-        }
+            serial: f"{battery.model or 'Dyness'} ({serial})"
+            for serial, battery in stored.items()
+        } | {s: _label(d) for s, d in listed.items() if s not in stored}
         errors: dict[str, str] = {}
         if user_input is not None:
             chosen = set(user_input.get(CONF_BATTERIES, []))
             batteries = [
-                stored[serial] if serial in stored else _battery_entry(listed[serial])
+                stored[serial].as_dict()
+                if serial in stored
+                else _battery_entry(listed[serial])
                 for serial in labels
                 if serial in chosen
             ]
             if batteries:
                 data = {
-                    key: value
-                    for key, value in entry.data.items()
-                    if key != CONF_BASE_URL
+                    **{k: v for k, v in entry.data.items() if k != CONF_BASE_URL},
+                    **self._credentials,
+                    CONF_BATTERIES: batteries,
                 }
-                data = {**data, **self._credentials, CONF_BATTERIES: batteries}
                 if {**entry.data, CONF_BATTERIES: batteries} == data:
                     # Only the choice of batteries changed: the running entry
                     # adds or drops them without a reload.
@@ -434,18 +427,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
             errors["base"] = "no_selection"
         schema = vol.Schema(
-            {
-                vol.Optional(CONF_BATTERIES, default=list(stored)): SelectSelector(
-                    SelectSelectorConfig(
-                        options=[
-                            SelectOptionDict(value=serial, label=label)
-                            for serial, label in labels.items()
-                        ],
-                        multiple=True,
-                        mode=SelectSelectorMode.LIST,
-                    )
-                ),
-            }
+            {vol.Optional(CONF_BATTERIES, default=list(stored)): _picker(labels)}
         )
         return self.async_show_form(
             step_id="reconfigure_batteries", data_schema=schema, errors=errors

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,13 @@ from .api import (
     StorageDevice,
 )
 from .api.models import parse_number
-from .const import CONF_DEVICE_SN, CONF_DONGLE_SN, CONF_MODEL, CONF_MODEL_CODE
+from .const import (
+    CONF_DEVICE_SN,
+    CONF_DONGLE_SN,
+    CONF_MODEL,
+    CONF_MODEL_CODE,
+    STANDBY_CURRENT,
+)
 from .families import DERIVED_FROM, Family, Metric, ModuleLayout, Source, SourceKind
 from .model_table import Detection
 
@@ -41,8 +47,35 @@ class BatteryConfig:
             model_code=data.get(CONF_MODEL_CODE) or None,
         )
 
+    @classmethod
+    def from_device(cls, device: StorageDevice) -> BatteryConfig:
+        """Build the battery from its entry in the account's device list."""
+        return cls(
+            device_sn=device.device_sn,
+            dongle_sn=device.collector_sn,
+            model=device.model_name,
+            model_code=device.model_code,
+        )
 
-@dataclass(frozen=True, kw_only=True)
+    def as_dict(self) -> dict[str, Any]:
+        """Return the config entry form of the battery."""
+        return {
+            CONF_DEVICE_SN: self.device_sn,
+            CONF_DONGLE_SN: self.dongle_sn,
+            CONF_MODEL: self.model,
+            CONF_MODEL_CODE: self.model_code,
+        }
+
+
+def spread_mv(voltages: Iterable[float | None]) -> float | None:
+    """Return highest minus lowest of at least two cell voltages, in mV."""
+    found = [voltage for voltage in voltages if voltage is not None]
+    if len(found) < 2:
+        return None
+    return round((max(found) - min(found)) * 1000, 1)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ModuleData:
     """The last known live points of one module (sub-device) of a battery."""
 
@@ -142,6 +175,38 @@ class BatteryData:
         return self.device.firmware_version if self.device is not None else None
 
     @property
+    def status(self) -> str | None:
+        """Return charging, discharging or standby, from the current."""
+        current = self.number(Metric.CURRENT)
+        if current is None:
+            return None
+        if current > STANDBY_CURRENT:
+            return "charging"
+        if current < -STANDBY_CURRENT:
+            return "discharging"
+        return "standby"
+
+    @property
+    def cell_spread_mv(self) -> float | None:
+        """Return the spread between the highest and lowest cell voltage in mV."""
+        return spread_mv(
+            (self.number(Metric.CELL_VOLTAGE_MAX), self.number(Metric.CELL_VOLTAGE_MIN))
+        )
+
+    @property
+    def communication(self) -> str | None:
+        """Return online or offline, as the device list says."""
+        online = self.device.online if self.device is not None else None
+        if online is None:
+            return None
+        return "online" if online else "offline"
+
+    @property
+    def sample_time(self) -> datetime | None:
+        """Return the collection time `T` of the live sample."""
+        return self.realtime.timestamp if self.realtime is not None else None
+
+    @property
     def dongle_sn(self) -> str | None:
         """Return the collector (dongle) serial."""
         if self.config.dongle_sn:
@@ -180,6 +245,9 @@ class BatteryData:
     def text(self, metric: Metric) -> str | None:
         """Return a metric as text, None when unknown."""
         source = self.family.source(metric)
+        if source is not None and source.kind is SourceKind.POINT:
+            # As sent: firmware "1.10" is not the number 1.1.
+            return None if self.realtime is None else self.realtime.text(source.key)
         value = None if source is None else self._read(source)
         if value is None:
             return None

@@ -11,8 +11,8 @@ from homeassistant.core import HomeAssistant
 
 from .api import RealtimeSnapshot
 from .const import CONF_API_ID, CONF_API_SECRET
-from .coordinator import BatteryData, DynessConfigEntry
-from .update import FIRMWARE_CHECKS
+from .data import BatteryData
+from .runtime import DynessConfigEntry
 
 REDACTED: Final = "**REDACTED**"
 TO_REDACT: Final = {
@@ -179,7 +179,7 @@ async def async_get_config_entry_diagnostics(
         _serials(batteries, client.last_responses),
         [str(entry.data[CONF_API_ID]), str(entry.data[CONF_API_SECRET])],
     )
-    checks = hass.data.get(FIRMWARE_CHECKS, {})
+    checks = entry.runtime_data.firmware.checks
     diagnostics: dict[str, Any] = scrub(
         {
             # Chosen fields rather than as_dict(), whose keys vary between releases.
@@ -195,7 +195,8 @@ async def async_get_config_entry_diagnostics(
                 TO_REDACT,
             ),
             "batteries": [
-                _battery(battery, coordinator.rejected) for battery in batteries
+                _battery(battery, coordinator.rejections.rejected)
+                for battery in batteries
             ],
             "last_responses": async_redact_data(client.last_responses, TO_REDACT),
             "scheduler": {

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from homeassistant.util import dt as dt_util
 
@@ -62,8 +62,7 @@ class EnergySource(StrEnum):
     COMPUTED = "computed"
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """Energy (kWh, ≥ 0) counted over one interval between two samples."""
 
     start: datetime
@@ -138,7 +137,7 @@ class Integrator:
             if (start is None or record.time > start) and record.time <= time
         ]
         # The slot of the new sample is still open, so its record is empty
-        # (§12); the sample itself tells that slot's power.
+        # (docs/api.md §12); the sample itself tells that slot's power.
         if wanted and wanted[-1].power is None and time - wanted[-1].time < SLOT:
             wanted[-1] = replace(wanted[-1], power=power)
         segments = [
@@ -211,7 +210,7 @@ def _records_sign(
 ) -> int:
     """Return -1 when the records count power the other way than the samples.
 
-    The doc (§6.1, Q16) leaves open whether Cygni records share the inverted
+    docs/api.md (§6.1, Q16) leaves open whether Cygni records share the inverted
     live sign; the record of the last counted slot tells, as it holds the
     same slot's power as the sample.
     """

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
-from weakref import WeakKeyDictionary
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -17,14 +17,12 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import UnitOfEnergy, UnitOfPower
 from homeassistant.core import callback
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 
-from .api import DynessError, PowerRecord
-from .api.scheduler import Priority
 from .backfill import async_backfill
 from .const import LOGGER
-from .coordinator import BatteryData, DynessCoordinator
+from .coordinator import DynessCoordinator
+from .data import BatteryData
 from .energy import (
     MAX_GAP,
     CounterGuard,
@@ -34,8 +32,9 @@ from .energy import (
     Segment,
     slot_start,
 )
-from .entity import DynessBatteryEntity
+from .entity import DynessBatteryEntity, NewEntity
 from .families import Metric
+from .records import RecordsCache, RecordsCaches
 
 COUNTER_METRICS: Final = {
     Direction.CHARGED: Metric.ENERGY_CHARGED_TOTAL,
@@ -46,54 +45,6 @@ COUNTER_METRICS: Final = {
 def _hour(moment: datetime) -> datetime:
     """Return the start of the clock hour containing `moment`."""
     return moment.replace(minute=0, second=0, microsecond=0)
-
-
-class RecordsCache:
-    """One `getLastPowerDataBySn` call per gap, shared by a battery's sensors."""
-
-    def __init__(self, coordinator: DynessCoordinator, serial: str) -> None:
-        """Remember whose records to fetch."""
-        self._coordinator = coordinator
-        self._serial = serial
-        self._lock = asyncio.Lock()
-        self._for: datetime | None = None
-        self._records: list[PowerRecord] | None = None
-        self.calls = 0
-
-    async def records(self, until: datetime) -> list[PowerRecord] | None:
-        """Return the records for a gap that ends at the sample `until`."""
-        async with self._lock:
-            if self._for == until:
-                return self._records
-            self._for = until
-            self.calls += 1
-            try:
-                # One call per gap; it ranks with the static facts for the budget.
-                self._records = await self._coordinator.client.get_power_records(
-                    self._serial, priority=Priority.STATIC
-                )
-            except DynessError as err:
-                LOGGER.warning(
-                    "Energy of %s before %s is lost: no power records (%s)",
-                    self._serial,
-                    until,
-                    err,
-                )
-                self._records = None
-            return self._records
-
-
-_CACHES: WeakKeyDictionary[DynessCoordinator, dict[str, RecordsCache]] = (
-    WeakKeyDictionary()
-)
-
-
-def records_cache(coordinator: DynessCoordinator, serial: str) -> RecordsCache:
-    """Return the battery's shared records cache."""
-    caches = _CACHES.setdefault(coordinator, {})
-    if serial not in caches:
-        caches[serial] = RecordsCache(coordinator, serial)
-    return caches[serial]
 
 
 def energy_source(battery: BatteryData, direction: Direction) -> EnergySource | None:
@@ -144,21 +95,29 @@ POWER_DESCRIPTIONS: Final = {
 
 
 def energy_sensors(
-    coordinator: DynessCoordinator, serial: str, battery: BatteryData, known: set[str]
-) -> list[Entity]:
-    """Return the energy and split power sensors of a battery not created yet."""
-    new: list[Entity] = []
+    coordinator: DynessCoordinator, caches: RecordsCaches, battery: BatteryData
+) -> Iterator[NewEntity]:
+    """Yield the energy and split power sensors a battery warrants."""
+    serial = battery.serial
     for direction in Direction:
         source = energy_source(battery, direction)
-        unique_id = f"{serial}_{ENERGY_DESCRIPTIONS[direction].key}"
-        if source is not None and unique_id not in known:
-            known.add(unique_id)
-            new.append(DynessEnergySensor(coordinator, serial, direction, source))
-        unique_id = f"{serial}_{POWER_DESCRIPTIONS[direction].key}"
-        if battery.provides(Metric.POWER) and unique_id not in known:
-            known.add(unique_id)
-            new.append(DynessPowerSplitSensor(coordinator, serial, direction))
-    return new
+        if source is not None:
+            yield (
+                f"{serial}_{ENERGY_DESCRIPTIONS[direction].key}",
+                partial(
+                    DynessEnergySensor,
+                    coordinator,
+                    serial,
+                    direction,
+                    source,
+                    caches(serial),
+                ),
+            )
+        if battery.provides(Metric.POWER):
+            yield (
+                f"{serial}_{POWER_DESCRIPTIONS[direction].key}",
+                partial(DynessPowerSplitSensor, coordinator, serial, direction),
+            )
 
 
 class DynessPowerSplitSensor(DynessBatteryEntity, SensorEntity):
@@ -189,6 +148,7 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
         serial: str,
         direction: Direction,
         source: EnergySource,
+        cache: RecordsCache,
     ) -> None:
         """Initialise the sensor for one battery and direction."""
         super().__init__(coordinator, serial, ENERGY_DESCRIPTIONS[direction])
@@ -196,7 +156,7 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
         self.source = source
         self.integrator = Integrator(direction)
         self.counter = CounterGuard(f"{serial} energy {direction}")
-        self._cache = records_cache(coordinator, serial)
+        self._cache = cache
         self._last_sample: datetime | None = None
         self._lock = asyncio.Lock()
 

@@ -1,16 +1,24 @@
-"""Base entities of the Dyness battery integration: battery and module."""
+"""Base entities of the Dyness battery integration, and their devices."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, MANUFACTURER
-from .coordinator import BatteryData, DynessConfigEntry, DynessCoordinator, ModuleData
+from .coordinator import DynessCoordinator
+from .data import BatteryData, DynessData, ModuleData
+from .modules import ModuleWanted
+from .runtime import DynessConfigEntry, DynessRuntimeData
+
+# A unique ID, and how to build its entity should it be new.
+type NewEntity = tuple[str, Callable[[], Entity]]
 
 
 def battery_device_info(battery: BatteryData) -> DeviceInfo:
@@ -44,19 +52,32 @@ def polled_on_request(battery: BatteryData) -> bool:
     return len(battery.modules) < 2
 
 
-def want_module(
-    entity: CoordinatorEntity[DynessCoordinator], module_serial: str, key: str
-) -> None:
-    """Make the coordinator poll a module while this entity exists."""
-    coordinator = entity.coordinator
-    coordinator.want_module(module_serial, key, wanted=True)
-    entity.async_on_remove(lambda: coordinator.want_module(module_serial, key, False))
+type Candidates = Callable[[DynessConfigEntry, DynessData], Iterable[NewEntity]]
+
+
+def entity_platform(
+    candidates: Candidates,
+) -> Callable[
+    [HomeAssistant, DynessConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]:
+    """Return a platform's setup that adds its entities as they appear."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: DynessConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        """Set up the platform's entities now and for what appears later."""
+        add_entities_as_they_appear(entry, async_add_entities, candidates)
+
+    return async_setup_entry
 
 
 def add_entities_as_they_appear(
     entry: DynessConfigEntry,
     add: Callable[[Iterable[Entity]], None],
-    build: Callable[[DynessCoordinator, set[str]], list[Entity]],
+    candidates: Candidates,
 ) -> None:
     """Add entities now and whenever new batteries, modules or points appear."""
     coordinator = entry.runtime_data.coordinator
@@ -64,7 +85,12 @@ def add_entities_as_they_appear(
 
     @callback
     def _add_new() -> None:
-        if coordinator.data is not None and (new := build(coordinator, known)):
+        new: list[Entity] = []
+        for unique_id, create in candidates(entry, coordinator.data):
+            if unique_id not in known:
+                known.add(unique_id)
+                new.append(create())
+        if new:
             add(new)
 
     _add_new()
@@ -81,13 +107,23 @@ class DynessBatteryEntity(CoordinatorEntity[DynessCoordinator]):
         coordinator: DynessCoordinator,
         serial: str,
         description: EntityDescription,
+        context: Any = None,
     ) -> None:
         """Initialise the entity for one battery and description."""
-        super().__init__(coordinator)
+        super().__init__(coordinator, context)
         self.entity_description = description
+        if description.translation_key is None:
+            # A sensor's key is its translation key.
+            self._attr_translation_key = description.key
         self.serial = serial
         self._attr_unique_id = f"{serial}_{description.key}"
         self._attr_device_info = battery_device_info(self.battery)
+
+    @property
+    def runtime(self) -> DynessRuntimeData:
+        """Return the objects of the entity's config entry."""
+        runtime: DynessRuntimeData = self.coordinator.config_entry.runtime_data
+        return runtime
 
     @property
     def battery(self) -> BatteryData:
@@ -104,10 +140,8 @@ class DynessBatteryEntity(CoordinatorEntity[DynessCoordinator]):
         )
 
 
-class DynessModuleEntity(CoordinatorEntity[DynessCoordinator]):
-    """An entity of one module; enabling it makes the coordinator poll the module."""
-
-    _attr_has_entity_name = True
+class DynessModuleEntity(DynessBatteryEntity):
+    """An entity of one module; while it listens, the coordinator polls the module."""
 
     def __init__(
         self,
@@ -117,12 +151,10 @@ class DynessModuleEntity(CoordinatorEntity[DynessCoordinator]):
         description: EntityDescription,
     ) -> None:
         """Initialise the entity for one module and description."""
-        super().__init__(coordinator)
-        self.entity_description = description
-        self.serial = serial
+        super().__init__(coordinator, serial, description, ModuleWanted(module_serial))
         self.module_serial = module_serial
         self._attr_unique_id = f"{module_serial}_{description.key}"
-        battery = coordinator.data.batteries[serial]
+        battery = self.battery
         self._attr_device_info = module_device_info(
             battery, battery.modules[module_serial]
         )
@@ -139,9 +171,8 @@ class DynessModuleEntity(CoordinatorEntity[DynessCoordinator]):
     def available(self) -> bool:
         """Return whether the module has delivered live data."""
         module = self.module
-        return super().available and module is not None and module.realtime is not None
-
-    async def async_added_to_hass(self) -> None:
-        """Register as a reason to poll this module while the entity exists."""
-        await super().async_added_to_hass()
-        want_module(self, self.module_serial, self.entity_description.key)
+        return (
+            self.coordinator.last_update_success
+            and module is not None
+            and module.realtime is not None
+        )

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import partial
 from typing import Any, Final
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity import Entity
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import callback
 
-from .alarms import (
-    EVENT_CLEARED,
-    EVENT_RAISED,
-    AlarmMonitor,
-    alarm_monitor,
-    alarm_table,
-)
-from .coordinator import DynessConfigEntry, DynessCoordinator
-from .entity import DynessBatteryEntity, add_entities_as_they_appear
+from .alarm_tables import alarm_table
+from .alarms import EVENT_CLEARED, EVENT_RAISED
+from .coordinator import DynessCoordinator
+from .data import DynessData
+from .entity import DynessBatteryEntity, NewEntity, entity_platform
+from .runtime import DynessConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -28,24 +25,18 @@ ALARM_EVENTS: Final = EventEntityDescription(
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: DynessConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up one alarm event entity per battery that reports alarms."""
-    monitor = alarm_monitor(hass, entry)
+def _candidates(entry: DynessConfigEntry, data: DynessData) -> Iterator[NewEntity]:
+    """Yield the event entity of each battery whose family reports alarms."""
+    coordinator = entry.runtime_data.coordinator
+    for serial, battery in data.batteries.items():
+        if alarm_table(battery.family.key).conditions:
+            yield (
+                f"{serial}_{ALARM_EVENTS.key}",
+                partial(DynessAlarmEvent, coordinator, serial, ALARM_EVENTS),
+            )
 
-    def _new(coordinator: DynessCoordinator, known: set[str]) -> list[Entity]:
-        """Return event entities of batteries not seen before."""
-        new: list[Entity] = []
-        for serial, battery in coordinator.data.batteries.items():
-            if serial not in known and alarm_table(battery.family.key).conditions:
-                known.add(serial)
-                new.append(DynessAlarmEvent(coordinator, serial, ALARM_EVENTS, monitor))
-        return new
 
-    add_entities_as_they_appear(entry, async_add_entities, _new)
+async_setup_entry = entity_platform(_candidates)
 
 
 class DynessAlarmEvent(DynessBatteryEntity, EventEntity):
@@ -56,18 +47,15 @@ class DynessAlarmEvent(DynessBatteryEntity, EventEntity):
         coordinator: DynessCoordinator,
         serial: str,
         description: EventEntityDescription,
-        monitor: AlarmMonitor,
     ) -> None:
-        """Initialise the entity with the entry's alarm monitor."""
+        """Initialise the entity; transitions before it (the baseline) never fire."""
         super().__init__(coordinator, serial, description)
-        self.monitor = monitor
-        # Transitions older than the entity (the start-up baseline) never fire.
-        self._seen = monitor.transitions(serial)[0]
+        self._seen = self.runtime.alarms.transitions(serial)[0]
 
     @callback
     def _handle_coordinator_update(self) -> None:
         """Fire one event per transition of the newest sample."""
-        generation, transitions = self.monitor.transitions(self.serial)
+        generation, transitions = self.runtime.alarms.transitions(self.serial)
         if generation <= self._seen:
             super()._handle_coordinator_update()
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
@@ -12,7 +12,7 @@ from .api import RealtimeSnapshot
 
 
 class FamilyKey(StrEnum):
-    """The point layouts Dyness devices use (dyness-api.md §8, §11)."""
+    """The point layouts Dyness devices use (docs/api.md §8, §11)."""
 
     LV_BMS = "lv_bms"
     JUNIOR_BOX = "junior_box"
@@ -67,7 +67,7 @@ class Metric(StrEnum):
     GRID_POWER = "grid_power"
     LOAD_POWER = "load_power"
     MODULE_NUMBER = "module_number"
-    # Lifetime energy counters (kWh) where the cloud keeps them (§8.2-8.4).
+    # Lifetime energy counters (kWh) where the cloud keeps them (docs/api.md §8.2-8.4).
     ENERGY_CHARGED_TOTAL = "energy_charged_total"
     ENERGY_DISCHARGED_TOTAL = "energy_discharged_total"
 
@@ -170,7 +170,7 @@ class CellLayout:
         for number in range(1, cells + 1):
             item = snapshot.points.get(self.point_id(number))
             if item is None or (item.value is None and item.raw is not None):
-                # Not there, or a "0.0" placeholder of a missing cell (Q11).
+                # Not there, or a "0.0" placeholder of a missing cell (docs/api.md Q11).
                 continue
             found[number] = snapshot.number(item.point_id)
         return found
@@ -203,9 +203,9 @@ class Family:
     current_sign: int = 1
     cells: CellLayout | None = None
     module: ModuleLayout | None = None
-    # Only hybrid inverters fill getLastRunningDataBySn (Q6).
+    # Only hybrid inverters fill getLastRunningDataBySn (docs/api.md Q6).
     uses_running_data: bool = False
-    # SOC from the power records when the family has no usable SOC point (Q18).
+    # SOC from the power records when the family has no usable SOC point (docs/api.md Q18).
     uses_power_records: bool = False
 
     def source(self, metric: Metric) -> Source | None:
@@ -252,7 +252,7 @@ def _frozen(points: Mapping[Metric, Source]) -> Mapping[Metric, Source]:
     return MappingProxyType(dict(points))
 
 
-# LV module of DL5.0C, PowerDepot G2, PowerBox G2, PowerBrick (§8.5).
+# LV module of DL5.0C, PowerDepot G2, PowerBox G2, PowerBrick (docs/api.md §8.5).
 LV_MODULE: Final = ModuleLayout(
     points=MappingProxyType(
         {
@@ -281,7 +281,7 @@ LV_MODULE_AH: Final = replace(
     ),
 )
 
-# HV sub-box of Tower T14/T17/T21, Tower Pro and Stack100 (§8.5): cells and
+# HV sub-box of Tower T14/T17/T21, Tower Pro and Stack100 (docs/api.md §8.5): cells and
 # temperatures only; SOC, SOH, voltage and current exist on the master alone.
 HV_MODULE: Final = ModuleLayout(
     points=MappingProxyType({Metric.MODULE_NUMBER: "11000"}),
@@ -397,7 +397,7 @@ LV_5DIGIT: Final = Family(
                 charge_voltage_lower="18800",
                 max_discharge_current="19200",
             ),
-            # Point 23800 exists but stays empty on these models (Q18).
+            # Point 23800 exists but stays empty on these models (docs/api.md Q18).
             Metric.SOC: power_record("soc"),
         }
     ),
@@ -493,25 +493,3 @@ def family_from_labels(snapshot: RealtimeSnapshot | None) -> Family:
             if metric is not None and metric not in found:
                 found[metric] = point(point_id)
     return Family(key=FamilyKey.UNKNOWN, points=_frozen(found))
-
-
-@dataclass(frozen=True, kw_only=True)
-class PointRule:
-    """A test on the points of a snapshot, used to tell layouts apart."""
-
-    present: tuple[str, ...] = ()
-    filled: tuple[str, ...] = ()
-    absent: tuple[str, ...] = ()
-    any_present: tuple[str, ...] = field(default=())
-
-    def matches(self, snapshot: RealtimeSnapshot) -> bool:
-        """Return whether the snapshot satisfies every condition."""
-        return (
-            all(snapshot.has(point_id) for point_id in self.present)
-            and all(snapshot.text(point_id) is not None for point_id in self.filled)
-            and not any(snapshot.text(point_id) for point_id in self.absent)
-            and (
-                not self.any_present
-                or any(snapshot.has(point_id) for point_id in self.any_present)
-            )
-        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -17,14 +17,12 @@ from .const import (
     CONF_API_SECRET,
     CONF_BASE_URL,
     CONF_BATTERIES,
-    CONF_DEVICE_SN,
     CONF_REGION,
     DOMAIN,
     REQUEST_TIMEOUT,
 )
-
-if TYPE_CHECKING:
-    from .coordinator import DynessConfigEntry
+from .data import BatteryConfig
+from .runtime import DynessConfigEntry
 
 SCHEDULERS: HassKey[dict[str, CallScheduler]] = HassKey(f"{DOMAIN}_throttles")
 
@@ -60,7 +58,10 @@ def device_in_use(entry: DynessConfigEntry, device: DeviceEntry) -> bool:
     serials = {key for domain, key in device.identifiers if domain == DOMAIN}
     if entry.state is not ConfigEntryState.LOADED:
         # Nothing is polled: keep what the entry lists, let the rest go.
-        configured = {str(item[CONF_DEVICE_SN]) for item in entry.data[CONF_BATTERIES]}
+        configured = {
+            BatteryConfig.from_dict(item).device_sn
+            for item in entry.data[CONF_BATTERIES]
+        }
         return bool(serials & configured)
     data = entry.runtime_data.coordinator.data
     for battery in data.batteries.values():

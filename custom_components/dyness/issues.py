@@ -1,4 +1,7 @@
-"""Repair issues raised from the batteries' data: offline, cell imbalance.
+"""Every repair issue of the integration, raised from coordinator listeners.
+
+Offline and cell imbalance follow the batteries' data, unknown model the
+detection, and the budget issue the App ID's plan.
 
 Not named `repairs.py`: Home Assistant loads that module as a repairs platform
 and expects fix flows, which these self-clearing issues do not have.
@@ -19,10 +22,13 @@ from .const import (
     IMBALANCE_SPREAD_MV,
     ISSUE_BUDGET,
     ISSUE_UNKNOWN_MODEL,
+    LOGGER,
     OFFLINE_ISSUE_AFTER,
 )
-from .coordinator import BatteryData, DynessConfigEntry
+from .data import BatteryData
 from .families import Metric
+from .modules import ModuleWanted
+from .runtime import DynessConfigEntry
 
 ISSUE_OFFLINE = "battery_offline"
 ISSUE_IMBALANCE = "cell_imbalance"
@@ -34,13 +40,25 @@ def issue_id(kind: str, entry: DynessConfigEntry, serial: str) -> str:
     return f"{kind}_{entry.entry_id}_{serial}"
 
 
-def cell_spread_mv(battery: BatteryData) -> float | None:
-    """Return the spread between the highest and lowest cell voltage in mV."""
-    high = battery.number(Metric.CELL_VOLTAGE_MAX)
-    low = battery.number(Metric.CELL_VOLTAGE_MIN)
-    if high is None or low is None:
-        return None
-    return round((high - low) * 1000, 1)
+def _set_issue(
+    hass: HomeAssistant,
+    issue_id: str,
+    key: str,
+    placeholders: dict[str, str] | None,
+) -> None:
+    """Raise a warning repair issue with these placeholders, or clear it (None)."""
+    if placeholders is None:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
 
 
 class BatteryIssues:
@@ -51,6 +69,7 @@ class BatteryIssues:
         self.hass = hass
         self.entry = entry
         self.coordinator = entry.runtime_data.coordinator
+        self._detected: set[str] = set()
         self._last_sample: dict[str, datetime] = {}
         self._offline_since: dict[str, datetime] = {}
         self._imbalance_since: dict[str, datetime] = {}
@@ -72,32 +91,69 @@ class BatteryIssues:
         placeholders: dict[str, str] | None = None,
     ) -> None:
         """Create or delete one issue of one battery."""
-        key = issue_id(kind, self.entry, battery.serial)
-        if not active:
-            ir.async_delete_issue(self.hass, DOMAIN, key)
-            return
-        ir.async_create_issue(
+        _set_issue(
             self.hass,
-            DOMAIN,
-            key,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=kind,
-            translation_placeholders={"name": self._name(battery)}
-            | (placeholders or {}),
+            issue_id(kind, self.entry, battery.serial),
+            kind,
+            {"name": self._name(battery)} | (placeholders or {}) if active else None,
         )
 
     @callback
     def async_update(self) -> None:
-        """Check every battery after a coordinator update."""
-        if not self.coordinator.last_update_success or self.coordinator.data is None:
+        """Check the budget and every battery after a coordinator update."""
+        self._check_budget()
+        for battery in self.coordinator.data.batteries.values():
+            self._check_model(battery)
+        if not self.coordinator.last_update_success:
             # The cloud failing says nothing about the batteries themselves.
             return
         now = dt_util.utcnow()
         for battery in self.coordinator.data.batteries.values():
             self._check_offline(battery, now)
             self._check_imbalance(battery)
+
+    def _check_budget(self) -> None:
+        """Raise `budget_stretched` while the budget stretches the polls."""
+        plan = self.coordinator.scheduler.plan()
+        _set_issue(
+            self.hass,
+            f"{ISSUE_BUDGET}_{self.entry.entry_id}",
+            ISSUE_BUDGET,
+            {
+                "budget": str(plan.budget),
+                "battery_minutes": str(5 * plan.battery_every),
+                "module_minutes": str(5 * plan.module_every),
+                "modules": str(len(self.coordinator.wanted(ModuleWanted))),
+            }
+            if plan.stretched
+            else None,
+        )
+
+    def _check_model(self, battery: BatteryData) -> None:
+        """Raise `unknown_model` once a battery's layout is decided without its model."""
+        detection = battery.detection
+        if not detection.final or battery.serial in self._detected:
+            return
+        self._detected.add(battery.serial)
+        if not detection.known_model:
+            LOGGER.warning(
+                "Model %s (code %s) is not in the model table; read with the %s layout",
+                battery.model,
+                battery.model_code,
+                detection.family.key,
+            )
+        _set_issue(
+            self.hass,
+            issue_id(ISSUE_UNKNOWN_MODEL, self.entry, battery.serial),
+            ISSUE_UNKNOWN_MODEL,
+            None
+            if detection.known_model
+            else {
+                "model": battery.model or "?",
+                "code": battery.model_code or "?",
+                "layout": str(detection.family.key),
+            },
+        )
 
     def _check_offline(self, battery: BatteryData, now: datetime) -> None:
         """Raise `battery_offline` after an hour without a new sample or link."""
@@ -122,7 +178,7 @@ class BatteryIssues:
     def _check_imbalance(self, battery: BatteryData) -> None:
         """Raise `cell_imbalance` after an hour of a wide spread below full charge."""
         serial = battery.serial
-        spread = cell_spread_mv(battery)
+        spread = battery.cell_spread_mv
         soc = battery.number(Metric.SOC)
         if (
             spread is None

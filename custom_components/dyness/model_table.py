@@ -1,4 +1,4 @@
-"""Known Dyness models and how their layout is detected (dyness-api.md §11)."""
+"""Known Dyness models and how their layout is detected (docs/api.md §11)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,30 @@ from .families import (
     LV_5DIGIT,
     STACK100,
     Family,
-    PointRule,
     family_from_labels,
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PointRule:
+    """A test on the points of a snapshot, used to tell layouts apart."""
+
+    present: tuple[str, ...] = ()
+    filled: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    any_present: tuple[str, ...] = ()
+
+    def matches(self, snapshot: RealtimeSnapshot) -> bool:
+        """Return whether the snapshot satisfies every condition."""
+        return (
+            all(snapshot.has(point_id) for point_id in self.present)
+            and all(snapshot.text(point_id) is not None for point_id in self.filled)
+            and not any(snapshot.text(point_id) for point_id in self.absent)
+            and (
+                not self.any_present
+                or any(snapshot.has(point_id) for point_id in self.any_present)
+            )
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,11 +61,11 @@ class ModelRow:
     variants: tuple[Variant, ...] = ()
 
 
-# PowerBox G2 and PowerBrick come in two layouts under one name (§8.2, §11.2).
+# PowerBox G2 and PowerBrick come in two layouts under one name (docs/api.md §8.2, §11.2).
 _FAMILY_C_VARIANT: Final = (
     Variant(rule=PointRule(absent=("600",), any_present=("13400",)), family=LV_5DIGIT),
 )
-# A Tower that reports the TP7 alarm registers is a Tower Pro (§11.2).
+# A Tower that reports the TP7 alarm registers is a Tower Pro (docs/api.md §11.2).
 _TOWER_PRO_VARIANT: Final = (
     Variant(rule=PointRule(present=("4400",)), family=HV_TOWER_PRO),
 )
@@ -79,7 +100,7 @@ MODELS: Final[tuple[ModelRow, ...]] = (
     ModelRow(name="PowerBrick Plus", codes=("328",), family=LV_5DIGIT),
 )
 
-# Point-based fallback when the name is missing or unknown (§11.2 step 3).
+# Point-based fallback when the name is missing or unknown (docs/api.md §11.2).
 FALLBACKS: Final[tuple[Variant, ...]] = (
     # Family A also lists 1400/2400/2700 (with other meanings), so SOC 800 first.
     Variant(rule=PointRule(present=("800", "4600")), family=JUNIOR_BOX),
@@ -102,6 +123,11 @@ class Method(StrEnum):
     LABELS = "labels"
 
 
+def _normalise(name: str) -> str:
+    """Return a model name in the table's comparison form (`TOWER-PRO-TP7`)."""
+    return "-".join(name.upper().split())
+
+
 @dataclass(frozen=True, kw_only=True)
 class Detection:
     """The layout chosen for a device and how it was chosen."""
@@ -116,11 +142,6 @@ class Detection:
     def known_model(self) -> bool:
         """Return whether the model is in the table."""
         return self.row is not None
-
-
-def _normalise(name: str) -> str:
-    """Return a model name in the table's comparison form (`TOWER-PRO-TP7`)."""
-    return "-".join(name.upper().split())
 
 
 def find_model(model_name: str | None, model_code: str | None) -> ModelRow | None:
@@ -147,6 +168,9 @@ def detect(
     snapshot: RealtimeSnapshot | None,
 ) -> Detection:
     """Choose the layout of a device from its model, else its points or labels."""
+    if snapshot is not None and not snapshot.points:
+        # A `200` with `data: null` or `[]` says nothing: decide with the next one.
+        snapshot = None
     row = find_model(model_name, model_code)
     if row is not None:
         if not row.variants:

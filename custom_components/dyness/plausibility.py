@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from .api import Point, RealtimeSnapshot
+from .const import LOGGER
 from .families import (
     CELL_TEMPERATURE_RANGE,
     CELL_VOLTAGE_RANGE,
@@ -62,7 +63,7 @@ def guard(
         if item is None or item.value is None:
             continue
         if bounds is CELL_VOLTAGE_RANGE and item.value == 0:
-            # "0.0" marks a cell slot the module does not have (Q11), not a fault.
+            # "0.0" marks a cell slot the module does not have (docs/api.md Q11), not a fault.
             points[point_id] = replace(item, value=None)
             continue
         if item.value not in bounds:
@@ -73,3 +74,30 @@ def guard(
     if not dropped and points == snapshot.points:
         return snapshot, dropped
     return replace(snapshot, points=points), dropped
+
+
+class Rejections:
+    """What the guard dropped per device; each point is logged once."""
+
+    def __init__(self) -> None:
+        """Start with nothing dropped."""
+        # serial → point id → raw value the guard last dropped.
+        self.rejected: dict[str, dict[str, str]] = {}
+        self._logged: set[tuple[str, str]] = set()
+
+    def clean(
+        self, serial: str, snapshot: RealtimeSnapshot, checks: tuple[Check, ...]
+    ) -> RealtimeSnapshot:
+        """Drop implausible values from a device's snapshot."""
+        cleaned, dropped = guard(snapshot, checks)
+        for point_id, raw in dropped.items():
+            self.rejected.setdefault(serial, {})[point_id] = raw
+            if (serial, point_id) not in self._logged:
+                self._logged.add((serial, point_id))
+                LOGGER.warning(
+                    "Ignoring implausible value %r of point %s from %s",
+                    raw,
+                    point_id,
+                    serial,
+                )
+        return cleaned

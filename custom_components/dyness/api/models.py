@@ -338,7 +338,7 @@ class RunningData:
 
     @property
     def is_empty(self) -> bool:
-        """Return whether every measurement is null (pure batteries, Q6)."""
+        """Return whether every measurement is null (pure batteries, docs/api.md Q6)."""
         ignored = {"dateTime", "sn", "lastUpdateTime"}
         return all(v is None for k, v in self.values.items() if k not in ignored)
 

@@ -1,0 +1,64 @@
+"""What an entry asks of its App ID's call budget, and the figures it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from .api import CallScheduler
+from .api.scheduler import Demand, Plan
+from .const import STATIC_INTERVAL
+from .data import BatteryData, ScheduleFigures
+from .families import Family, SourceKind
+
+DETAIL_PER_HOUR = 1 / 12
+SIGNAL_PER_HOUR = 2.0
+STATIC_PER_HOUR = 3600 / STATIC_INTERVAL.total_seconds()
+
+
+def needs_detail(family: Family) -> bool:
+    """Return whether a layout reads a figure from the device detail."""
+    return any(s.kind is SourceKind.DETAIL for s in family.points.values())
+
+
+def entry_demand(
+    batteries: Mapping[str, BatteryData], modules: int, signals: int
+) -> Demand:
+    """Return the calls this entry needs per sample, and its slow calls per hour."""
+    extras = sum(
+        int(b.family.uses_power_records) + int(b.family.uses_running_data)
+        for b in batteries.values()
+    )
+    details = sum(needs_detail(b.family) for b in batteries.values())
+    return Demand(
+        battery_calls=len(batteries) + extras,
+        module_calls=modules,
+        static_per_hour=STATIC_PER_HOUR
+        + details * DETAIL_PER_HOUR
+        + signals * SIGNAL_PER_HOUR,
+    )
+
+
+def schedule_figures(
+    scheduler: CallScheduler,
+    plan: Plan,
+    batteries: Mapping[str, BatteryData],
+    now: datetime,
+    next_refresh: datetime,
+) -> ScheduleFigures:
+    """Return the budget figures shown by the diagnostic sensors."""
+    samples = [
+        b.realtime.timestamp
+        for b in batteries.values()
+        if b.realtime is not None and b.realtime.timestamp is not None
+    ]
+    return ScheduleFigures(
+        calls_last_hour=scheduler.used_last_hour(),
+        budget=scheduler.budget,
+        budget_left=scheduler.budget_left(),
+        newest_sample=max(samples, default=None),
+        refreshed_at=now,
+        next_refresh=next_refresh,
+        battery_minutes=5 * plan.battery_every,
+        module_minutes=5 * plan.module_every,
+    )

@@ -1,0 +1,127 @@
+"""Client errors: where they become Home Assistant's, and which a cycle survives.
+
+Every coordinator of an entry derives from `DynessBaseCoordinator`, the one
+place that maps client errors to translated Home Assistant exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    DynessApiError,
+    DynessAuthenticationError,
+    DynessBudgetError,
+    DynessClient,
+    DynessError,
+    DynessRateLimitError,
+    DynessResponseError,
+)
+from .const import DOMAIN, LOGGER
+
+
+def _seconds(value: float | None) -> str:
+    """Format a delay for a translated message."""
+    return "?" if value is None else str(round(value))
+
+
+def _translated(err: DynessError) -> ConfigEntryAuthFailed | UpdateFailed:
+    """Return the Home Assistant exception that stands for a client error."""
+    if isinstance(err, DynessAuthenticationError):
+        return ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        )
+    if isinstance(err, DynessRateLimitError):
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            translation_placeholders={"retry_after": _seconds(err.retry_after)},
+        )
+    if isinstance(err, DynessApiError):
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="api_error",
+            translation_placeholders={"error": err.info or err.code},
+        )
+    if isinstance(err, DynessResponseError):
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="invalid_response",
+            translation_placeholders={"error": str(err)},
+        )
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key="communication_error",
+        translation_placeholders={"error": str(err)},
+    )
+
+
+class DynessBaseCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """A coordinator of one config entry whose client errors become HA errors."""
+
+    config_entry: ConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        client: DynessClient,
+        *,
+        name: str,
+        update_interval: timedelta | None,
+        always_update: bool = True,
+    ) -> None:
+        """Name the coordinator after its entry."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}{name}",
+            update_interval=update_interval,
+            always_update=always_update,
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> DataT:
+        """Fetch, turning client errors into translated Home Assistant errors."""
+        try:
+            return await self._async_fetch()
+        except DynessError as err:
+            raise _translated(err) from err
+
+    async def _async_fetch(self) -> DataT:
+        """Fetch the coordinator's data from the cloud."""
+        raise NotImplementedError
+
+
+async def optional[R](
+    call: Awaitable[R],
+    what: str,
+    *,
+    limit_stops: bool = True,
+    budget_stops: bool = True,
+) -> R | None:
+    """Return a call's answer; None when it failed in a way the cycle survives.
+
+    A refused key always stops the cycle; a 429 (`limit_stops`) and the local
+    budget's refusal (`budget_stops`) stop it unless the caller can wait for
+    its turn; any other error only leaves this piece of data as it was.
+    """
+    try:
+        return await call
+    except DynessAuthenticationError:
+        raise
+    except DynessRateLimitError as err:
+        budget = isinstance(err, DynessBudgetError)
+        if budget_stops if budget else limit_stops:
+            raise
+        LOGGER.debug("%s waits for the budget or the rate limit: %s", what, err)
+    except DynessError as err:
+        LOGGER.debug("%s not read: %s", what, err)
+    return None

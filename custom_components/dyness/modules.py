@@ -1,0 +1,143 @@
+"""The modules of each battery: `SUB` discovery, the stored list, which are due.
+
+A battery lists its modules in the `SUB` point (docs/api.md §5.3). The list is
+kept over restarts, as the point is sometimes empty. Modules are read once when
+first seen; after that only modules that an enabled entity shows, after every
+`module_every` new samples of their battery. Entities say which modules they
+show through their coordinator context (`ModuleWanted`), so nothing keeps a registry
+that entities write into.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+
+from .api import DynessClient, RealtimeSnapshot, is_master_sn
+from .api.scheduler import Priority
+from .const import DOMAIN
+from .data import BatteryData, ModuleData
+from .errors import optional
+from .plausibility import Rejections, module_checks
+
+STORE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleWanted:
+    """The coordinator context of an entity that shows a module's data."""
+
+    serial: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignalWanted:
+    """The coordinator context of an entity that shows a battery's dongle signal."""
+
+    serial: str
+
+
+class ModuleBook:
+    """Module serials per battery, in order of first appearance, and their turns."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        client: DynessClient,
+        rejections: Rejections,
+    ) -> None:
+        """Initialise an empty book; `async_load` fills it from the store."""
+        self.client = client
+        self.rejections = rejections
+        self.known: dict[str, list[str]] = {}
+        self._store: Store[dict[str, list[str]]] = Store(
+            hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.modules"
+        )
+        # battery serial → new samples since its modules were last read.
+        self._samples: dict[str, int] = {}
+        self._tried: set[str] = set()
+        self._read_again: set[str] = set()
+
+    async def async_load(self) -> None:
+        """Load the modules seen before the last restart."""
+        stored = await self._store.async_load()
+        if stored:
+            self.known = {
+                serial: [str(sn) for sn in modules]
+                for serial, modules in stored.items()
+                if isinstance(modules, list)
+            }
+
+    def remember(self, serial: str, snapshot: RealtimeSnapshot) -> None:
+        """Add new `SUB` entries to the battery's module list and store it."""
+        known = self.known.setdefault(serial, [])
+        dongle = serial.split("-", maxsplit=1)[0]
+        added = False
+        for module in snapshot.sub_devices or ():
+            if module in known or module in (serial, dongle) or is_master_sn(module):
+                continue
+            known.append(module)
+            added = True
+        if added:
+            self._store.async_delay_save(lambda: self.known, 1)
+
+    async def async_read(
+        self,
+        battery: BatteryData,
+        fresh: bool,
+        every: int,
+        wanted: Collection[str],
+        modules: dict[str, ModuleData],
+    ) -> None:
+        """Read a battery's modules that are due into `modules`."""
+        layout = battery.family.module
+        if layout is None:
+            return
+        for index, module_sn, read in self._turns(battery.serial, fresh, every, wanted):
+            module = modules.get(module_sn) or ModuleData(
+                serial=module_sn, index=index, layout=layout
+            )
+            if read:
+                snapshot = await optional(
+                    self.client.get_realtime_data(module_sn, priority=Priority.MODULE),
+                    f"Module {module_sn}",
+                )
+                if snapshot is not None:
+                    # Else the module keeps its last values; it may answer later.
+                    checks = module_checks(layout)
+                    realtime = self.rejections.clean(module_sn, snapshot, checks)
+                    module = replace(module, realtime=realtime)
+            modules[module_sn] = module
+        self._done(battery.serial)
+
+    def _turns(
+        self, serial: str, fresh: bool, every: int, wanted: Collection[str]
+    ) -> list[tuple[int, str, bool]]:
+        """Return (index, serial, read now) of each module of a battery.
+
+        New modules are read once; wanted ones after `every` new samples.
+        """
+        if fresh:
+            self._samples[serial] = self._samples.get(serial, 0) + 1
+        due = self._samples.get(serial, 0) >= every
+        self._read_again.discard(serial)
+        turns: list[tuple[int, str, bool]] = []
+        for index, module in enumerate(self.known.get(serial, ()), 1):
+            first = module not in self._tried
+            read = first or (module in wanted and due)
+            if read:
+                self._tried.add(module)
+                if not first:
+                    self._read_again.add(serial)
+            turns.append((index, module, read))
+        return turns
+
+    def _done(self, serial: str) -> None:
+        """Start counting samples again once a battery's wanted modules were read."""
+        if serial in self._read_again:
+            self._read_again.discard(serial)
+            self._samples[serial] = 0

@@ -6,6 +6,7 @@ from .accounts import Account
 from .clock import SimClock
 from .devices import Battery, Truth
 from .faults import Fault
+from .records import Labels, RecordsLabelling, Window
 from .scenarios import ALL_MODELS
 from .simulator import Simulator
 from .stats import Stats
@@ -15,8 +16,11 @@ __all__ = [
     "Account",
     "Battery",
     "Fault",
+    "Labels",
+    "RecordsLabelling",
     "SimClock",
     "Simulator",
     "Stats",
     "Truth",
+    "Window",
 ]

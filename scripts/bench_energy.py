@@ -31,11 +31,11 @@ from custom_components.dyness.energy import (
     CounterGuard,
     Direction,
     Integrator,
-    slot_start,
 )
 from custom_components.dyness.energy_sensor import COUNTER_METRICS
 from custom_components.dyness.families import Metric
 from custom_components.dyness.model_table import detect
+from custom_components.dyness.records_clock import slot_start
 from dyness_sim import ALL_MODELS, Battery, SimClock, Simulator
 
 START = datetime(2026, 6, 21, 0, 1, 30, tzinfo=UTC)

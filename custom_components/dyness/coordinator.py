@@ -26,7 +26,6 @@ from .api import (
     DynessError,
     DynessRateLimitError,
     DynessResponseError,
-    PowerRecord,
     RealtimeSnapshot,
     StorageDevice,
     is_master_sn,
@@ -47,6 +46,7 @@ from .data import BatteryConfig, BatteryData, DynessData, ModuleData, ScheduleFi
 from .families import SourceKind
 from .model_table import Detection, detect
 from .plausibility import Check, family_checks, guard, module_checks as checks
+from .records_runtime import RecordsClocks
 
 __all__ = [
     "BatteryConfig",
@@ -132,9 +132,13 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         self._store: Store[dict[str, list[str]]] = Store(
             hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}.modules"
         )
+        # Records clock (issue 17): moves to DynessRuntimeData with the core split.
+        self.records_clocks = RecordsClocks(hass, entry.entry_id)
+        entry.async_on_unload(self.records_clocks.async_save)
 
     async def _async_setup(self) -> None:
-        """Load the modules seen before the last restart."""
+        """Load the modules seen and the records clocks kept before the restart."""
+        await self.records_clocks.async_load()
         stored = await self._store.async_load()
         if stored:
             self.known_modules = {
@@ -381,14 +385,15 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
         snapshot = self._guarded(serial, snapshot, family_checks(family))
         power = old.power if old is not None else None
         running = old.running if old is not None else None
+        records = None
         if family.uses_power_records:
-            power = _newest_filled(await self.client.get_power_records(serial)) or power
+            records = await self.client.get_power_records(serial)
         if family.uses_running_data:
             running = await self.client.get_running_data(serial)
         if any(s.kind is SourceKind.DETAIL for s in family.points.values()):
             await self._refresh_detail(serial, now)
         self._remember_modules(serial, snapshot)
-        return BatteryData(
+        battery = BatteryData(
             config=config,
             detection=detection,
             realtime=snapshot,
@@ -399,6 +404,8 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
             signal_dbm=self._signal.get(serial),
             modules=old.modules if old is not None else {},
         )
+        # Records clock (issue 17): the sample teaches it; records are checked.
+        return self.records_clocks.update(battery, records)
 
     def _detect(
         self, config: BatteryConfig, snapshot: RealtimeSnapshot | None
@@ -617,11 +624,6 @@ class DynessCoordinator(DataUpdateCoordinator[DynessData]):
                 continue
             self._signal[serial] = snapshot.number(SIGNAL_POINT)
             batteries[serial] = replace(battery, signal_dbm=self._signal[serial])
-
-
-def _newest_filled(records: list[PowerRecord]) -> PowerRecord | None:
-    """Return the newest record that carries a measurement (Q4, §12)."""
-    return next((r for r in reversed(records) if not r.is_empty), None)
 
 
 def _seconds(value: float | None) -> str:

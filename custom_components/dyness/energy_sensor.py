@@ -32,10 +32,10 @@ from .energy import (
     EnergySource,
     Integrator,
     Segment,
-    slot_start,
 )
 from .entity import DynessBatteryEntity
 from .families import Metric
+from .records_clock import slot_start
 
 COUNTER_METRICS: Final = {
     Direction.CHARGED: Metric.ENERGY_CHARGED_TOTAL,
@@ -80,6 +80,11 @@ class RecordsCache:
                     err,
                 )
                 self._records = None
+            else:
+                # Records clock (issue 17): every list fetched checks the offset.
+                self._coordinator.records_clocks.observe(
+                    self._serial, self._records, until
+                )
             return self._records
 
 
@@ -197,6 +202,7 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
         self.integrator = Integrator(direction)
         self.counter = CounterGuard(f"{serial} energy {direction}")
         self._cache = records_cache(coordinator, serial)
+        self._clock = coordinator.records_clocks.clock(serial)
         self._last_sample: datetime | None = None
         self._lock = asyncio.Lock()
 
@@ -289,8 +295,8 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             self.integrator.add(slot, power)
             return
         before = self.integrator.total
-        records = await self._cache.records(time)
-        segments = self.integrator.fill(records or (), slot, power)
+        records = await self._corrected_records(time)
+        segments = self.integrator.fill(records or (), slot, power, self._clock.sign)
         if records:
             await self._async_backfill(segments, before, slot)
 
@@ -305,13 +311,15 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             return
         if time - last <= MAX_GAP or _hour(time) == _hour(last):
             return
-        records = await self._cache.records(time)
+        records = await self._corrected_records(time)
         if not records:
             return
         # The records' shape from the last reading on, its slot included.
         held = next((r.power for r in records if r.time == slot_start(last)), None)
         shape = Integrator(self.direction, last_time=last, last_power=held)
-        segments = shape.fill(records, time, battery.number(Metric.POWER))
+        segments = shape.fill(
+            records, time, battery.number(Metric.POWER), self._clock.sign
+        )
         counted = sum(segment.kwh for segment in segments)
         jump = (self.counter.total or before) - before
         if counted <= 0 or jump <= 0:
@@ -321,6 +329,21 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             for segment in segments
         ]
         await self._async_backfill(scaled, before, time)
+
+    async def _corrected_records(self, time: datetime) -> list[PowerRecord] | None:
+        """Return the gap's records on UTC slots; None until their clock is learnt."""
+        records = await self._cache.records(time)
+        if records is None:
+            return None
+        corrected = self._clock.corrected(records, time)
+        if corrected is None:
+            LOGGER.info(
+                "Energy of %s before %s is not filled: the power records' clock "
+                "is not learnt yet",
+                self.entity_id,
+                time,
+            )
+        return corrected
 
     async def _async_backfill(
         self, segments: list[Segment], before: float, until: datetime

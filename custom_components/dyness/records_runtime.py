@@ -8,7 +8,7 @@ before the stop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
@@ -46,6 +46,24 @@ def live_sample(battery: BatteryData) -> LiveSample | None:
         power=battery.number(Metric.POWER),
         soc=battery.number(Metric.SOC) if live_soc else None,
     )
+
+
+def records_attributes(
+    metric: Metric,
+) -> Callable[[BatteryData], dict[str, Any] | None]:
+    """Return a reader of when a metric's record is from, or why it is unknown."""
+
+    def _read(battery: BatteryData) -> dict[str, Any] | None:
+        source = battery.family.source(metric)
+        if source is None or source.kind is not SourceKind.POWER_RECORD:
+            return None
+        view = battery.records or RecordsView(RecordsNote.NO_RECORD)
+        return {
+            "record_time": None if view.time is None else view.time.isoformat(),
+            "unknown_reason": None if view.note is None else str(view.note),
+        }
+
+    return _read
 
 
 class RecordsClocks:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Final, TypedDict
+from typing import Any, Final, TypedDict
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -41,6 +41,7 @@ from .coordinator import (
 from .energy_sensor import energy_sensors
 from .entity import DynessBatteryEntity, DynessModuleEntity, add_entities_as_they_appear
 from .families import Metric
+from .records_runtime import records_attributes
 
 PARALLEL_UPDATES = 0
 
@@ -63,6 +64,7 @@ class DynessSensorEntityDescription(SensorEntityDescription):
     has_fn: Callable[[BatteryData], bool] = lambda _: True
     available_fn: Callable[[BatteryData], bool] = _has_live
     wants_signal: bool = False
+    attributes_fn: Callable[[BatteryData], dict[str, Any] | None] = lambda _: None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -250,7 +252,10 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         value_fn=_status,
         has_fn=_provides(Metric.CURRENT),
     ),
-    _metric("state_of_charge", Metric.SOC, _SOC),
+    replace(
+        _metric("state_of_charge", Metric.SOC, _SOC),
+        attributes_fn=records_attributes(Metric.SOC),
+    ),
     _metric("state_of_health", Metric.SOH, _PERCENT),
     _metric(
         "pack_voltage",
@@ -618,6 +623,11 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.battery)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return what the value rests on, where it needs saying."""
+        return self.entity_description.attributes_fn(self.battery)
 
     async def async_added_to_hass(self) -> None:
         """Ask the coordinator for the dongle's signal while this entity exists."""

@@ -11,6 +11,7 @@ import pytest
 
 from custom_components.dyness.api import PowerRecord, RealtimeSnapshot
 from custom_components.dyness.data import BatteryConfig, BatteryData
+from custom_components.dyness.energy import Direction, Integrator, Segment, hourly
 from custom_components.dyness.model_table import detect
 from custom_components.dyness.records_clock import (
     FRESH,
@@ -270,7 +271,7 @@ def test_soc_view_is_current_only_within_fifteen_minutes() -> None:
     assert clock.view(None, now).note is RecordsNote.NO_RECORD
 
 
-def test_soc_alone_teaches_when_it_varies() -> None:
+def test_soc_vetoes_a_match() -> None:
     """With SOC, current and power all compared, a match needs all of them."""
     start = T0.replace(minute=0, second=0)
     samples, records = [], []
@@ -337,3 +338,70 @@ def test_history_keeps_newer_samples_only() -> None:
     assert not clock.add_sample(sample)
     clock.add_sample(LiveSample(T0 + timedelta(days=2), 1.0, 50.0, None))
     assert len(clock.history) == 1
+
+
+def _outage_hours(
+    model: str, labelling: RecordsLabelling
+) -> dict[Direction, list[tuple[float, float]]]:
+    """Return (counted, true) kWh per hour 19:00-24:00 local around a 20-23 h outage."""
+    start = datetime(2026, 6, 21, 14, 1, 30, tzinfo=UTC)
+    sim = Simulator.single(model, clock=SimClock.fixed(start), records=labelling)
+    battery = sim.batteries[0]
+    clock = RecordsClock(BERLIN)
+    integrators = {d: Integrator(d) for d in Direction}
+    segments: dict[Direction, list[Segment]] = {d: [] for d in Direction}
+    now = start
+    while now < start + timedelta(hours=8, minutes=10):
+        if not 20 <= now.astimezone(BERLIN).hour < 23:
+            sim.clock.set(now)
+            sample, records = _sim_poll(battery, now)
+            clock.add_sample(sample)
+            clock.observe(records, sample.time)
+            for direction, integrator in integrators.items():
+                slot = sample.slot
+                if integrator.needs_records(slot):
+                    corrected = clock.corrected(records, sample.time)
+                    segments[direction] += integrator.fill(
+                        corrected or (), slot, sample.power, clock.sign
+                    )
+                elif segment := integrator.add(slot, sample.power):
+                    segments[direction].append(segment)
+        now += FIVE
+    first = datetime(2026, 6, 21, 17, 0, tzinfo=UTC)
+    result: dict[Direction, list[tuple[float, float]]] = {}
+    for direction in Direction:
+        counted = hourly(segments[direction])
+        attr = "charged_kwh" if direction is Direction.CHARGED else "discharged_kwh"
+        result[direction] = [
+            (
+                counted.get(hour, 0.0),
+                getattr(battery.truth_at(hour + timedelta(hours=1)), attr)
+                - getattr(battery.truth_at(hour), attr),
+            )
+            for hour in (first + timedelta(hours=n) for n in range(5))
+        ]
+    return result
+
+
+@pytest.mark.parametrize("model", ["PowerHaus", "PowerBrick Plus", "Cygni 10.0HS-M8"])
+@pytest.mark.parametrize("name", list(LABELLINGS))
+def test_outage_energy_lands_in_its_hours(model: str, name: str) -> None:
+    """Every labelling: the gap's energy in the right hours, nothing swapped."""
+    hours = _outage_hours(model, LABELLINGS[name][0])
+    discharged = sum(truth for _, truth in hours[Direction.DISCHARGED][1:4])
+    assert discharged > 1.0
+    for direction, per_hour in hours.items():
+        for counted, truth in per_hour:
+            assert counted == pytest.approx(truth, abs=0.002), direction
+
+
+def test_list_ending_early_loses_energy_but_never_misplaces_it() -> None:
+    """Records cut an hour early fill what they cover; no hour gets more than it saw."""
+    labelling = RecordsLabelling(labels=Labels.LOCAL, ends_early_minutes=60)
+    hours = _outage_hours("PowerHaus", labelling)
+    lost = 0.0
+    for per_hour in hours.values():
+        for counted, truth in per_hour:
+            assert counted <= truth + 0.002
+            lost += truth - counted
+    assert lost > 0.2

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+import math
 from typing import Any, Final
 
 from .api import PowerRecord
@@ -357,7 +358,8 @@ def _verdict(sample: LiveSample, record: PowerRecord) -> bool | None:
     pairs = (
         (sample.power, record.power, _POWER_FLOOR_W, _POWER_TOLERANCE),
         (sample.current, record.current, _CURRENT_FLOOR_A, _CURRENT_TOLERANCE),
-        (sample.soc, record.soc, 0.0, _SOC_TOLERANCE),
+        # SOC only vetoes: a flat SOC (idle, full) matches many offsets alike.
+        (sample.soc, record.soc, math.inf, _SOC_TOLERANCE),
     )
     telling = False
     for live, recorded, floor, (absolute, relative) in pairs:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from dyness_sim import Labels, RecordsLabelling, Simulator, Window
+from dyness_sim.__main__ import build_parser, make_simulator
 from dyness_sim.accounts import POWERHAUS_SN
 
 from .conftest import START
@@ -122,3 +123,29 @@ def test_scenario_option_labels_the_battery() -> None:
     labelling = RecordsLabelling(labels=Labels.LOCAL, window=Window.ROLLING)
     sim = Simulator.single("PowerBrick Plus", records=labelling)
     assert sim.batteries[0].records_labelling == labelling
+
+
+def test_command_line_labels_every_battery() -> None:
+    """`python -m dyness_sim --records-labels offset --records-offset 180 ...`."""
+    args = build_parser().parse_args(
+        [
+            "--records-labels",
+            "offset",
+            "--records-offset",
+            "180",
+            "--records-window",
+            "rolling",
+            "--records-ends-early",
+            "30",
+        ]
+    )
+    sim = make_simulator(args)
+    expected = RecordsLabelling(
+        labels=Labels.OFFSET,
+        offset_minutes=180,
+        window=Window.ROLLING,
+        ends_early_minutes=30,
+    )
+    assert [b.records_labelling for b in sim.batteries] == [expected, expected]
+    plain = make_simulator(build_parser().parse_args([]))
+    assert plain.batteries[0].records_labelling == RecordsLabelling()

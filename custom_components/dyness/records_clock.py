@@ -46,6 +46,7 @@ _POWER_TOLERANCE: Final = (30.0, 0.05)
 _CURRENT_TOLERANCE: Final = (0.3, 0.05)
 _SOC_TOLERANCE: Final = (1.5, 0.0)
 _SIGN_VOTES: Final = 2
+_HOUR: Final = timedelta(hours=1)
 
 
 def slot_start(moment: datetime) -> datetime:
@@ -315,9 +316,6 @@ class RecordsClock:
             "samples": len(self.history),
             "evidence": None if self.evidence is None else self.evidence.as_dict(),
         }
-
-
-_HOUR: Final = timedelta(hours=1)
 
 
 def newest_filled(records: Iterable[PowerRecord]) -> PowerRecord | None:

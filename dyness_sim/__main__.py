@@ -9,6 +9,7 @@ import contextlib
 
 from .accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET, EMPTY_APP_ID, EMPTY_APP_SECRET
 from .clock import SimClock
+from .records import Labels, RecordsLabelling, Window
 from .scenarios import ALL_MODELS
 from .simulator import Simulator
 
@@ -51,6 +52,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", choices=ALL_MODELS, help="serve one battery of this model only"
     )
+    parser.add_argument(
+        "--records-labels",
+        choices=[str(labels) for labels in Labels],
+        default=str(Labels.UTC),
+        help="how getLastPowerDataBySn labels its records (createTime)",
+    )
+    parser.add_argument(
+        "--records-offset",
+        type=int,
+        default=0,
+        help="label minus UTC in minutes, with --records-labels offset",
+    )
+    parser.add_argument(
+        "--records-window",
+        choices=[str(window) for window in Window],
+        default=str(Window.LOCAL_DAY),
+        help="the records list covers the local day or a rolling day",
+    )
+    parser.add_argument(
+        "--records-ends-early",
+        type=int,
+        default=0,
+        help="the records list ends this many minutes before now",
+    )
     return parser
 
 
@@ -65,10 +90,22 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
         "region": args.region,
     }
     if args.model is not None:
-        return Simulator.single(args.model, **options)
-    if args.scenario == "showroom":
-        return Simulator.showroom(**options)
-    return Simulator.default(**options)
+        sim = Simulator.single(args.model, **options)
+    elif args.scenario == "showroom":
+        sim = Simulator.showroom(**options)
+    else:
+        sim = Simulator.default(**options)
+    labelling = RecordsLabelling.from_json(
+        {
+            "labels": args.records_labels,
+            "offset_minutes": args.records_offset,
+            "window": args.records_window,
+            "ends_early_minutes": args.records_ends_early,
+        }
+    )
+    for battery in sim.batteries:
+        battery.records_labelling = labelling
+    return sim
 
 
 def banner(sim: Simulator, base_url: str) -> str:

@@ -168,24 +168,28 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_max_number",
+        state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=integer(Metric.CELL_VOLTAGE_MAX_NUMBER),
         has_fn=provides(Metric.CELL_VOLTAGE_MAX_NUMBER),
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_min_number",
+        state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=integer(Metric.CELL_VOLTAGE_MIN_NUMBER),
         has_fn=provides(Metric.CELL_VOLTAGE_MIN_NUMBER),
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_max_module",
+        state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=integer(Metric.CELL_VOLTAGE_MAX_MODULE),
         has_fn=provides(Metric.CELL_VOLTAGE_MAX_MODULE),
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_min_module",
+        state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=integer(Metric.CELL_VOLTAGE_MIN_MODULE),
         has_fn=provides(Metric.CELL_VOLTAGE_MIN_MODULE),
@@ -365,7 +369,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
     DynessSensorEntityDescription(
         key="cycles",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=number(Metric.CYCLES),
+        value_fn=integer(Metric.CYCLES),
         has_fn=provides(Metric.CYCLES),
     ),
     DynessSensorEntityDescription(
@@ -391,7 +395,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         key="module_count",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.MODULE_COUNT),
+        value_fn=integer(Metric.MODULE_COUNT),
         has_fn=provides(Metric.MODULE_COUNT),
     ),
     DynessSensorEntityDescription(

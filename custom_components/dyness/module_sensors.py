@@ -40,6 +40,16 @@ def module_number(metric: Metric) -> Callable[[ModuleData], float | None]:
     return lambda module: module.number(metric)
 
 
+def module_integer(metric: Metric) -> Callable[[ModuleData], int | None]:
+    """Return a reader of a module metric that holds a whole number."""
+
+    def _read(module: ModuleData) -> int | None:
+        value = module.number(metric)
+        return None if value is None else int(value)
+
+    return _read
+
+
 def module_provides(metric: Metric) -> Callable[[ModuleData], bool]:
     """Return a check that the module lists a metric's point."""
     return lambda module: module.provides(metric)
@@ -109,7 +119,7 @@ MODULE_SENSORS: Final[tuple[DynessModuleSensorEntityDescription, ...]] = (
     DynessModuleSensorEntityDescription(
         key="cycles",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=module_number(Metric.CYCLES),
+        value_fn=module_integer(Metric.CYCLES),
         has_fn=module_provides(Metric.CYCLES),
     ),
     DynessModuleSensorEntityDescription(

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from collections.abc import Sequence
 import contextlib
+from enum import StrEnum
 
 from .accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET, EMPTY_APP_ID, EMPTY_APP_SECRET
 from .clock import SimClock
@@ -52,30 +53,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", choices=ALL_MODELS, help="serve one battery of this model only"
     )
-    parser.add_argument(
-        "--records-labels",
-        choices=[str(labels) for labels in Labels],
-        default=str(Labels.UTC),
-        help="how getLastPowerDataBySn labels its records (createTime)",
+    choices: tuple[tuple[str, type[StrEnum], StrEnum, str], ...] = (
+        (
+            "--records-labels",
+            Labels,
+            Labels.UTC,
+            "how getLastPowerDataBySn labels its records (createTime)",
+        ),
+        (
+            "--records-window",
+            Window,
+            Window.LOCAL_DAY,
+            "the records list covers the local day or a rolling day",
+        ),
     )
-    parser.add_argument(
-        "--records-offset",
-        type=int,
-        default=0,
-        help="label minus UTC in minutes, with --records-labels offset",
+    for flag, kind, default, text in choices:
+        parser.add_argument(
+            flag, choices=[str(item) for item in kind], default=str(default), help=text
+        )
+    minutes = (
+        (
+            "--records-offset",
+            "label minus UTC in minutes, with --records-labels offset",
+        ),
+        ("--records-ends-early", "the records list ends this many minutes before now"),
     )
-    parser.add_argument(
-        "--records-window",
-        choices=[str(window) for window in Window],
-        default=str(Window.LOCAL_DAY),
-        help="the records list covers the local day or a rolling day",
-    )
-    parser.add_argument(
-        "--records-ends-early",
-        type=int,
-        default=0,
-        help="the records list ends this many minutes before now",
-    )
+    for flag, text in minutes:
+        parser.add_argument(flag, type=int, default=0, help=text)
     return parser
 
 

@@ -306,3 +306,26 @@ def test_no_source_without_data() -> None:
         detection=detect("PowerHaus", "145", None),
     )
     assert energy_source(battery, Direction.CHARGED) is None
+
+
+async def test_stored_clock_of_an_unpolled_battery_is_kept(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Saving the records clocks keeps those of batteries not polled since the start."""
+    haus = simulator.account(DEFAULT_APP_ID).devices[0]
+    _keep_samples(hass_storage, mock_config_entry, haus, START - timedelta(hours=3))
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}.records_clock"
+    unpolled = dict(hass_storage[key]["data"][haus.device_sn])
+    hass_storage[key]["data"]["UNPOLLED-SN"] = unpolled
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    stored = hass_storage[key]["data"]
+    assert stored["UNPOLLED-SN"] == unpolled
+    # The polled battery's clock was saved from memory: it took the new samples.
+    assert len(stored[haus.device_sn]["history"]) > len(unpolled["history"])

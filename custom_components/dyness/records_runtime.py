@@ -141,5 +141,8 @@ class RecordsClocks:
         self._store.async_delay_save(self._data, _SAVE_DELAY)
 
     def _data(self) -> dict[str, Any]:
-        """Return what the store keeps."""
-        return {serial: clock.as_dict() for serial, clock in self._clocks.items()}
+        """Return what the store keeps; a battery not polled yet keeps its old clock."""
+        return {
+            **self._stored,
+            **{serial: clock.as_dict() for serial, clock in self._clocks.items()},
+        }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -35,3 +35,46 @@ async def test_module_device_is_the_same_from_every_platform(
         assert device.model == "DL5.0C module"
         assert device.sw_version == firmware
         assert device.via_device_id == _device(hass, DL5_SN).id
+
+
+async def test_account_device_carries_the_account_figures(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """API calls, budget left and next refresh sit on a service device of the key.
+
+    Their unique IDs stay; each battery shows its own data age instead of one
+    account-wide figure, which is removed.
+    """
+    mock_config_entry.add_to_hass(hass)
+    app_id = mock_config_entry.unique_id
+    old = entity_registry.async_get_or_create(
+        "sensor", DOMAIN, f"{app_id}_data_age", config_entry=mock_config_entry
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    account = _device(hass, str(app_id))
+    assert account.entry_type is dr.DeviceEntryType.SERVICE
+    for key in ("api_calls", "api_budget_left", "next_refresh"):
+        entity_id = entity_registry.async_get_entity_id(
+            "sensor", DOMAIN, f"{app_id}_{key}"
+        )
+        assert entity_id is not None
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None
+        assert entry.device_id == account.id
+    assert entity_registry.async_get(old.entity_id) is None
+    for battery in mock_config_entry.data["batteries"]:
+        serial = battery["device_sn"]
+        entity_id = entity_registry.async_get_entity_id(
+            "sensor", DOMAIN, f"{serial}_data_age"
+        )
+        assert entity_id is not None
+        state = hass.states.get(entity_id)
+        assert state is not None
+        # The first read at setup is not aligned to the upload yet.
+        assert 0 <= int(state.state) < 300
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None
+        assert entry.device_id == _device(hass, serial).id

@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -44,6 +44,17 @@ def module_device_info(battery: BatteryData, module: ModuleData) -> DeviceInfo:
         serial_number=module.serial,
         sw_version=module.firmware,
         via_device=(DOMAIN, battery.serial),
+    )
+
+
+def account_device_info(entry: DynessConfigEntry) -> DeviceInfo:
+    """Return the service device of the entry's API key."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, str(entry.unique_id))},
+        entry_type=DeviceEntryType.SERVICE,
+        manufacturer=MANUFACTURER,
+        model="Open API",
+        name=f"{entry.title} API key",
     )
 
 

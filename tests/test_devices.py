@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -10,7 +11,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dyness.const import DOMAIN
 from dyness_sim import Simulator
-from dyness_sim.accounts import DL5_MODULE_SNS, DL5_SN
+from dyness_sim.accounts import (
+    DEFAULT_APP_ID,
+    DL5_MODULE_SNS,
+    DL5_SN,
+    POWERHAUS_MODULE_SNS,
+)
+
+from .common import next_cycle
 
 
 def _device(hass: HomeAssistant, serial: str) -> dr.DeviceEntry:
@@ -78,3 +86,36 @@ async def test_account_device_carries_the_account_figures(
         entry = entity_registry.async_get(entity_id)
         assert entry is not None
         assert entry.device_id == _device(hass, serial).id
+
+
+async def test_no_device_for_a_lone_module(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """A single module repeats its battery: no device, no call, none left over.
+
+    Every device the entry keeps shows at least one enabled entity.
+    """
+    mock_config_entry.add_to_hass(hass)
+    lone = POWERHAUS_MODULE_SNS[0]
+    devices = dr.async_get(hass)
+    old = devices.async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id, identifiers={(DOMAIN, lone)}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await next_cycle(hass, frozen)
+    assert devices.async_get(old.id) is None
+    assert simulator.stats(DEFAULT_APP_ID).by_serial.get(lone, 0) == 0
+    entities = er.async_entries_for_config_entry(
+        er.async_get(hass), mock_config_entry.entry_id
+    )
+    for device in dr.async_entries_for_config_entry(
+        devices, mock_config_entry.entry_id
+    ):
+        assert any(
+            entry.device_id == device.id and entry.disabled_by is None
+            for entry in entities
+        ), device.name

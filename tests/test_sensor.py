@@ -61,7 +61,7 @@ async def test_sensors(
         for d in devices.values()
         if d.serial_number not in serials and d.entry_type is None
     ]
-    assert len(modules) == 4
+    assert len(modules) == 3
     for device in batteries:
         own = [entry for entry in entries if entry.device_id == device.id]
         keys = {

@@ -52,6 +52,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     alarms.sync()
     entry.async_on_unload(coordinator.async_add_listener(alarms.sync))
     _forget_account_data_age(hass, entry)
+    _forget_lone_modules(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))
     data = dict(entry.data)
@@ -82,6 +83,18 @@ def _forget_account_data_age(hass: HomeAssistant, entry: DynessConfigEntry) -> N
     unique_id = f"{entry.unique_id}_data_age"
     if entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id):
         registry.async_remove(entity_id)
+
+
+def _forget_lone_modules(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
+    """Remove the devices of single modules: they only repeated their battery."""
+    registry = dr.async_get(hass)
+    for serial in entry.runtime_data.modules.known:
+        module = entry.runtime_data.modules.lone(serial)
+        device = registry.async_get_device(identifiers={(DOMAIN, module or "")})
+        if device is not None:
+            registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:

@@ -58,11 +58,6 @@ def account_device_info(entry: DynessConfigEntry) -> DeviceInfo:
     )
 
 
-def polled_on_request(battery: BatteryData) -> bool:
-    """Return whether module entities start disabled: a lone module repeats its master."""
-    return len(battery.modules) < 2
-
-
 type Candidates = Callable[[DynessConfigEntry, DynessData], Iterable[NewEntity]]
 
 
@@ -169,8 +164,6 @@ class DynessModuleEntity(DynessBatteryEntity):
         self._attr_device_info = module_device_info(
             battery, battery.modules[module_serial]
         )
-        if polled_on_request(battery):
-            self._attr_entity_registry_enabled_default = False
 
     @property
     def module(self) -> ModuleData | None:

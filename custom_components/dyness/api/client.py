@@ -125,7 +125,9 @@ class DynessClient:
                         raw = await response.read()
             except TimeoutError as err:
                 raise DynessTimeoutError(f"Timeout calling {path}") from err
-            except (aiohttp.ClientError, OSError, ValueError) as err:
+            except Exception as err:
+                # Whatever fails below aiohttp (resolver, TLS, socket; even a
+                # TypeError of a mismatched aiodns) means the cloud is unreachable.
                 raise DynessConnectionError(f"Error calling {path}: {err}") from err
         return self._handle(path, status, retry_after, raw)
 

@@ -9,6 +9,7 @@ screenshot of each step in the artifacts folder and ends with the line
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 import shutil
 import sys
@@ -23,6 +24,16 @@ from .ui import Ui
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
 STEP_TIMEOUT_MS = 30_000
+
+
+def run_checked(scenario: Callable[[Context], None], ctx: Context) -> None:
+    """Run a scenario; fail it when any of its soft checks failed."""
+    ctx.problems.clear()
+    scenario(ctx)
+    if ctx.problems:
+        raise AssertionError(
+            f"{len(ctx.problems)} checks failed: " + "; ".join(ctx.problems)
+        )
 
 
 def main() -> int:
@@ -76,14 +87,8 @@ def main() -> int:
                 ui.scenario = name
                 begin = time.monotonic()
                 print(f"e2e: {name} ...", flush=True)
-                ctx.problems.clear()
                 try:
-                    scenario(ctx)
-                    if ctx.problems:
-                        raise AssertionError(
-                            f"{len(ctx.problems)} checks failed: "
-                            + "; ".join(ctx.problems)
-                        )
+                    run_checked(scenario, ctx)
                 except (
                     AssertionError,
                     PlaywrightError,

@@ -71,6 +71,8 @@ class Ui:
         self.page.get_by_role("textbox", name="Password").fill(PASSWORD)
         self.page.get_by_role("button", name="Log in").click()
         self.page.wait_for_url(re.compile(r".*/lovelace.*"))
+        # Pages opened before the tokens are stored land on the login page again.
+        self.page.wait_for_function("() => !!localStorage.getItem('hassTokens')")
 
     def open(self, path: str, ready: str | None = None) -> None:
         """Open a frontend path; wait for a text to show, or for the page to settle."""

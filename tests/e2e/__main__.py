@@ -18,7 +18,7 @@ import traceback
 
 from playwright.sync_api import Error as PlaywrightError, sync_playwright
 
-from .scenarios import SCENARIOS, Context
+from .scenarios import SCENARIOS, VIEWPORT, Context
 from .stack import REPO_ROOT, StackError, environment_summary, running_stack
 from .ui import Ui
 
@@ -75,9 +75,7 @@ def main() -> int:
             browser = playwright.chromium.launch(
                 executable_path=args.browser, args=["--no-sandbox"]
             )
-            context = browser.new_context(
-                viewport={"width": 1280, "height": 900}, accept_downloads=True
-            )
+            context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
             page = context.new_page()
             page.set_default_timeout(STEP_TIMEOUT_MS)
             ui = Ui(page, stack.ha_url, shots, "login")

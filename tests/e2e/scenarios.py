@@ -52,6 +52,7 @@ COUNT_SENSORS = (
     "cell_voltage_min_number",
 )
 UNITS = {"state_of_charge": r"%", "pack_voltage": r" V", "battery_power": r" W"}
+VIEWPORT = {"width": 1280, "height": 900}
 NUMBER = r"-?\d+(\.\d+)?"
 # The recorder compiles statistics every 5 minutes (at :00:10, :05:10, ...).
 STATISTICS_WAIT_S = 330
@@ -111,7 +112,9 @@ class Context:
             self.problems.append(message)
             print(f"    check failed: {message}", flush=True)
 
-    def picture(self, name: str, *, clip_to: str | None = None) -> None:
+    def picture(
+        self, name: str, *, clip_to: str | None = None, down_to_row: str | None = None
+    ) -> None:
         """Write a README picture (small PNG) when the suite refreshes them."""
         if self.images is None:
             return
@@ -119,7 +122,14 @@ class Context:
         page = self.ui.page
         target = self.images / f"{name}.png"
         if clip_to is not None:
-            page.locator(clip_to).first.screenshot(path=target, scale="css")
+            box = page.locator(clip_to).first.bounding_box()
+            assert box is not None, f"{clip_to} is not shown"
+            # Long cards are cut at the bottom of the window.
+            bottom = page.viewport_size["height"]  # type: ignore[index]
+            if down_to_row is not None and self.ui.row_bottom(down_to_row) > 0:
+                bottom = self.ui.row_bottom(down_to_row) + 12
+            box["height"] = min(box["height"], bottom - box["y"])
+            page.screenshot(path=target, scale="css", clip=box)
         else:
             page.screenshot(path=target, scale="css")
         if target.stat().st_size > 150_000:
@@ -323,8 +333,8 @@ def add_integration(ctx: Context) -> None:
     )
     ui.page.reload()
     ui.settle(1500)
-    rows = ui.rows()
-    assert re.fullmatch(r"\d+ ?%", rows.get(sensor_name("state_of_charge"), "")), rows
+    shown = ui.rows().get(sensor_name("state_of_charge"), "")
+    assert re.fullmatch(r"\d+ ?%", shown), f"state of charge shows {shown!r}"
     ui.shot("device-page")
 
     open_add_dialog(ui)
@@ -555,7 +565,14 @@ def alarm(ctx: Context) -> None:
     assert rows.get(problem["name"]) == problem["state"]["protection"], rows
     assert rows.get(protection_name) == "Problem", rows
     ui.shot("alarm", full_page=True)
-    ctx.picture("alarm", clip_to="ha-device-entities-card")
+    if ctx.images is not None:
+        # Tall enough for the card down to the Problem row.
+        ui.page.set_viewport_size({"width": 1280, "height": 1300})
+        ui.settle(500)
+        ctx.picture(
+            "alarm", clip_to="ha-device-entities-card", down_to_row=problem["name"]
+        )
+        ui.page.set_viewport_size(VIEWPORT)
     stack.sim.control("DELETE", f"point?sn={POWERHAUS_SN}")
     stack.reload()
     wait_state(stack, POWERHAUS_SN, "problem", lambda s: s == "ok")

@@ -45,6 +45,23 @@ ENTITY_ROWS_JS = """() => {
   return rows.map((row) => { const out = []; walk(row, out); return out; });
 }"""
 
+# The bottom edge of the first entity row whose name is the argument.
+ROW_BOTTOM_JS = """(name) => {
+  const find = (node) => {
+    if (node.tagName === 'HUI-GENERIC-ENTITY-ROW') {
+      const info = node.shadowRoot && node.shadowRoot.querySelector('.info');
+      if (info && info.textContent.trim().startsWith(name)) return node;
+    }
+    for (const child of [...(node.shadowRoot ? [node.shadowRoot] : []), ...(node.children || [])]) {
+      const found = find(child);
+      if (found) return found;
+    }
+    return null;
+  };
+  const row = find(document.documentElement);
+  return row ? row.getBoundingClientRect().bottom : -1;
+}"""
+
 # Raw translation keys: a frontend or integration key, or a bare snake_case word.
 RAW_KEY_RES = (
     re.compile(r"\bcomponent\.dyness\b"),
@@ -106,6 +123,10 @@ class Ui:
             if len(texts) >= 2:
                 rows[texts[0]] = texts[-1]
         return rows
+
+    def row_bottom(self, name: str) -> float:
+        """Return the page y of the bottom of the first entity row called `name`."""
+        return float(self.page.evaluate(ROW_BOTTOM_JS, name))
 
     def raw_keys(self) -> list[str]:
         """Return shown texts that look like untranslated keys."""

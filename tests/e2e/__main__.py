@@ -52,6 +52,11 @@ def main() -> int:
         "--only", action="append", help="run only these scenarios (names)"
     )
     args = parser.parse_args()
+    unknown = set(args.only or ()) - {name for name, _ in SCENARIOS}
+    if unknown:
+        parser.error(
+            f"unknown scenarios {sorted(unknown)}; known: {[n for n, _ in SCENARIOS]}"
+        )
 
     shutil.rmtree(args.artifacts, ignore_errors=True)
     shots = args.artifacts / "screenshots"

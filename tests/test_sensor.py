@@ -56,8 +56,12 @@ async def test_sensors(
     serials = {battery["device_sn"] for battery in init_integration.data["batteries"]}
     batteries = [d for d in devices.values() if d.serial_number in serials]
     assert len(batteries) == len(serials)
-    modules = [d for d in devices.values() if d.serial_number not in serials]
-    assert len(modules) == 4
+    modules = [
+        d
+        for d in devices.values()
+        if d.serial_number not in serials and d.entry_type is None
+    ]
+    assert len(modules) == 3
     for device in batteries:
         own = [entry for entry in entries if entry.device_id == device.id]
         keys = {
@@ -129,7 +133,9 @@ async def test_device_info(
         for device in devices
     ] == snapshot
     assert all(
-        (DOMAIN, device.serial_number) in device.identifiers for device in devices
+        (DOMAIN, device.serial_number) in device.identifiers
+        for device in devices
+        if device.entry_type is None
     )
 
 

@@ -191,11 +191,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         else:
             self._fresh_at = now
         figures = schedule_figures(
-            self.scheduler,
-            self._plan,
-            batteries,
-            now,
-            now + self._next_wake(now),
+            self.scheduler, self._plan, now + self._next_wake(now)
         )
         return DynessData(batteries=batteries, schedule=figures)
 
@@ -266,6 +262,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             running=running,
             signal_dbm=self.signal.dbm.get(serial),
             modules=old.modules if old is not None else {},
+            read_at=now,
         )
         # The sample teaches the records clock, which says if the records are current.
         return self.clocks.update(battery, records)

@@ -373,6 +373,9 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         key="last_data_update",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # Changes with every sample, and timestamps always reach the logbook;
+        # the battery's Data age (a measurement) shows freshness without that.
+        entity_registry_enabled_default=False,
         value_fn=lambda battery: battery.sample_time,
     ),
     # Family-specific extras.

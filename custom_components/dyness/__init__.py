@@ -15,6 +15,7 @@ from .issues import async_remove_issues, async_setup_issues
 from .modules import ModuleBook
 from .plausibility import Rejections
 from .records import RecordsCaches
+from .records_runtime import RecordsClocks
 from .runtime import DynessConfigEntry, DynessRuntimeData
 from .static import DynessStaticCoordinator
 
@@ -31,8 +32,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     client = create_client(hass, entry.data)
     modules = ModuleBook(hass, entry.entry_id, client, Rejections())
     await modules.async_load()
+    clocks = RecordsClocks(hass, entry.entry_id)
+    await clocks.async_load()
+    entry.async_on_unload(clocks.async_save)
     static = DynessStaticCoordinator(hass, entry, client)
-    coordinator = DynessCoordinator(hass, entry, client, static, modules)
+    coordinator = DynessCoordinator(
+        hass, entry, client, static=static, modules=modules, clocks=clocks
+    )
     # The first refresh doubles as the connection test: auth → reauth, else retry.
     await coordinator.async_config_entry_first_refresh()
     firmware = DynessFirmwareCoordinator(hass, entry, client)
@@ -43,7 +49,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
         static=static,
         firmware=firmware,
         alarms=alarms,
-        records=RecordsCaches(client),
+        records=RecordsCaches(client, clocks),
+        clocks=clocks,
         modules=modules,
     )
     # The App ID's scheduler outlives the entry; forget what this entry needed.

@@ -12,6 +12,7 @@ from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
 from .modules import ModuleBook
 from .records import RecordsCaches
+from .settings_coordinator import DynessSettingsCoordinator
 from .static import DynessStaticCoordinator
 
 
@@ -26,6 +27,8 @@ class DynessRuntimeData:
     alarms: AlarmMonitor
     records: RecordsCaches
     modules: ModuleBook
+    # Only while the entry allows changing battery settings.
+    settings: DynessSettingsCoordinator | None = None
 
 
 type DynessConfigEntry = ConfigEntry[DynessRuntimeData]

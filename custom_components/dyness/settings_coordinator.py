@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -189,6 +190,30 @@ class DynessSettingsCoordinator(DynessBaseCoordinator[SettingsData]):
                 # Budget, rate limit or a glitch: keep the last value.
                 LOGGER.debug("Settings of %s not read: %s", config.device_sn, err)
         return DeviceControl(family=family, values=values)
+
+    def as_diagnostics(self) -> dict[str, Any]:
+        """Return which devices have controls, and why the others have none."""
+        data = self.current
+        return {
+            "devices": {
+                serial: {
+                    "family": device.family,
+                    "settings": {
+                        kind: asdict(value) for kind, value in device.values.items()
+                    },
+                }
+                for serial, device in data.devices.items()
+            },
+            "without_control": {
+                serial: {"reason": refused.reason, "checked_at": refused.checked_at}
+                for serial, refused in data.refused.items()
+            },
+            "write_waits": {
+                serial: round(wait)
+                for serial in data.devices
+                if (wait := self.writer.cap.wait_for(serial)) > 0
+            },
+        }
 
     def control(self, serial: str) -> DeviceControl | None:
         """Return a device's settings when it can be controlled."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -19,7 +18,6 @@ from dyness_sim.accounts import (
     EMPTY_APP_SECRET,
     Account,
 )
-from dyness_sim.devices import Battery
 from dyness_sim.scenarios import model_battery
 from tests.conftest import SleepFn
 
@@ -74,22 +72,3 @@ def read_back_moves_time(tick_sleep: SleepFn) -> Iterator[None]:
     """Let read-back waits move frozen time instead of waiting."""
     with patch("custom_components.dyness.settings_coordinator.SLEEP", tick_sleep):
         yield
-
-
-def sim_battery(simulator: Simulator, model: str) -> Battery:
-    """Return the simulated battery of a model."""
-    return next(b for b in simulator.batteries if b.model_name == model)
-
-
-def calls(simulator: Simulator, path: str) -> int:
-    """Return how many calls of a path the simulator answered."""
-    return simulator.stats(DEFAULT_APP_ID).by_path.get(path, 0)
-
-
-def settings_calls(simulator: Simulator) -> dict[str, Any]:
-    """Return the v2 settings calls by path."""
-    return {
-        path: count
-        for path, count in simulator.stats(DEFAULT_APP_ID).by_path.items()
-        if "Setting" in path
-    }

@@ -13,7 +13,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -30,17 +30,9 @@ from custom_components.dyness.const import (
 )
 from custom_components.dyness.logbook import async_describe_events
 from dyness_sim import Simulator
+from tests.common import find_entity, next_cycle
 
-from .common import find_entity, next_cycle
-from .control_fixtures import (  # noqa: F401
-    allow_control,
-    calls,
-    mock_config_entry,
-    read_back_moves_time,
-    settings_calls,
-    sim_battery,
-    simulator,
-)
+from .helpers import calls, settings_calls, sim_battery
 
 JUNIOR_BOX = "Junior Box"
 CYGNI = "Cygni 10.0HS-M8"
@@ -363,8 +355,6 @@ async def test_snapshot_schedule_sensors(
 
 def _device_id(hass: HomeAssistant, simulator: Simulator, model: str) -> str:
     """Return the device registry ID of a simulated battery."""
-    from homeassistant.helpers import device_registry as dr
-
     serial = sim_battery(simulator, model).device_sn
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, serial)})
     assert device is not None

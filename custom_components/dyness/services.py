@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntryState
@@ -108,17 +108,15 @@ async def _write(
     hass: HomeAssistant,
     call: ServiceCall,
     kind: SettingKind,
-    parse: Callable[[Target, Mapping[str, Any]], Setting],
+    parse: Callable[[Target, Mapping[str, Any]], Callable[[Setting], Setting]],
 ) -> None:
     """Write a whole schedule given in the call."""
     target = _target(hass, call, kind)
     try:
-        requested = parse(target, call.data)
+        build = parse(target, call.data)
     except DynessValidationError as err:
         raise translated(err) from err
-    await guarded(
-        target.settings.async_change(target.serial, kind, lambda _: requested)
-    )
+    await guarded(target.settings.async_change(target.serial, kind, build))
 
 
 async def _read[T: Setting](target: Target, kind: SettingKind, expected: type[T]) -> T:
@@ -129,10 +127,29 @@ async def _read[T: Setting](target: Target, kind: SettingKind, expected: type[T]
     return value
 
 
-def _parse_time_of_use(target: Target, data: Mapping[str, Any]) -> Setting:
-    """Return the schedule of a set_time_of_use call."""
-    rules = SCHEDULE_RULES[target.family]
-    return schedule_from_data(data, work_mode=rules.work_mode)
+def _parse_time_of_use(
+    target: Target, data: Mapping[str, Any]
+) -> Callable[[Setting], Setting]:
+    """Return how a set_time_of_use call changes the schedule read fresh."""
+    requested = schedule_from_data(
+        data, work_mode=SCHEDULE_RULES[target.family].work_mode
+    )
+
+    def _build(current: Setting) -> Setting:
+        # Without a work mode in the call, the device keeps its own.
+        if requested.work_mode is None and isinstance(current, TouSchedule):
+            return replace(requested, work_mode=current.work_mode)
+        return requested
+
+    return _build
+
+
+def _parse_heating(
+    target: Target, data: Mapping[str, Any]
+) -> Callable[[Setting], Setting]:
+    """Return the heating periods of a set_heating_periods call."""
+    requested = heating_from_data(data)
+    return lambda _: requested
 
 
 @callback
@@ -153,9 +170,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def set_heating_periods(call: ServiceCall) -> None:
         """Replace the battery's heating periods."""
-        await _write(
-            hass, call, SettingKind.HEATING, lambda _, data: heating_from_data(data)
-        )
+        await _write(hass, call, SettingKind.HEATING, _parse_heating)
 
     async def get_heating_periods(call: ServiceCall) -> ServiceResponse:
         """Return the battery's heating periods."""

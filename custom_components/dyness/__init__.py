@@ -118,6 +118,9 @@ def _settings(
     )
     # Keeps the 30-minute reads and daily probes going while no entity listens.
     entry.async_on_unload(settings.async_add_listener(lambda: None))
+    entry.async_on_unload(
+        lambda: client.scheduler.set_demand(settings.demand_key, None)
+    )
     return settings
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import time
 from typing import Any, Final
 
+from .api.controls import CYGNI_CHARGE_LIMIT, CYGNI_DEPTH
 from .api.exceptions import DynessValidationError
 from .api.settings import (
     HeatingPeriod,
@@ -78,6 +80,21 @@ def group_from_data(number: int, data: Mapping[str, Any]) -> TouGroup:
         depth_pct=None if depth is None else _number(depth),
         charge_limit_enabled=limit is not None,
         charge_limit_pct=None if limit is None else _number(limit),
+    )
+
+
+def keep_soc_fields(group: TouGroup, old: TouGroup | None) -> TouGroup:
+    """Return a Cygni group whose depth or limit not given keeps the device's value."""
+    depth = group.depth_pct
+    if depth is None:
+        depth = old.depth_pct if old is not None else None
+    limit = group.charge_limit_pct
+    if limit is None:
+        limit = old.charge_limit_pct if old is not None else None
+    return replace(
+        group,
+        depth_pct=CYGNI_DEPTH.low if depth is None else depth,
+        charge_limit_pct=CYGNI_CHARGE_LIMIT.high if limit is None else limit,
     )
 
 

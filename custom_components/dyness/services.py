@@ -33,6 +33,7 @@ from .runtime import DynessConfigEntry
 from .schedule_schema import (
     heating_as_data,
     heating_from_data,
+    keep_soc_fields,
     schedule_as_data,
     schedule_from_data,
 )
@@ -135,11 +136,27 @@ def _parse_time_of_use(
         data, work_mode=SCHEDULE_RULES[target.family].work_mode
     )
 
+    rules = SCHEDULE_RULES[target.family]
+
     def _build(current: Setting) -> Setting:
+        if not isinstance(current, TouSchedule):
+            return requested
+        groups = requested.groups
+        if rules.soc_fields:
+            # Depths and limits not given stay as the device has them.
+            groups = tuple(
+                keep_soc_fields(
+                    group,
+                    current.groups[index] if index < len(current.groups) else None,
+                )
+                for index, group in enumerate(groups)
+            )
         # Without a work mode in the call, the device keeps its own.
-        if requested.work_mode is None and isinstance(current, TouSchedule):
-            return replace(requested, work_mode=current.work_mode)
-        return requested
+        return replace(
+            requested,
+            groups=groups,
+            work_mode=requested.work_mode or current.work_mode,
+        )
 
     return _build
 

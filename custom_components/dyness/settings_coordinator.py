@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -21,6 +21,7 @@ from .api.controls import (
     validate,
 )
 from .api.exceptions import DynessControlUnavailableError, DynessReadBackError
+from .api.scheduler import Demand
 from .api.settings import (
     FAMILY_KINDS,
     CygniBattery,
@@ -43,6 +44,8 @@ from .errors import DynessBaseCoordinator
 from .model_table import find_model
 from .static import DynessStaticCoordinator
 
+# One write an hour fits the plan: a fresh read, the write, up to three read-backs.
+WRITE_RESERVE_PER_HOUR = 5
 # Why a device has no controls, beside the client errors' own reasons.
 VIEW_ONLY_REASON = "view_only"
 
@@ -165,7 +168,24 @@ class DynessSettingsCoordinator(DynessBaseCoordinator[SettingsData]):
                 LOGGER.debug("Settings of %s not read: %s", serial, err)
                 if known is not None:
                     devices[serial] = known
+                elif before is not None:
+                    refused[serial] = before
+        self._publish_demand(devices)
         return SettingsData(devices=devices, refused=refused)
+
+    def _publish_demand(self, devices: Mapping[str, DeviceControl]) -> None:
+        """Tell the App ID's scheduler the reads per hour, plus one write's calls."""
+        reads = sum(len(device.values) for device in devices.values())
+        per_hour = timedelta(hours=1) / SETTINGS_INTERVAL
+        self.client.scheduler.set_demand(
+            self.demand_key,
+            Demand(static_per_hour=reads * per_hour + WRITE_RESERVE_PER_HOUR),
+        )
+
+    @property
+    def demand_key(self) -> str:
+        """Return the name under which the scheduler knows this coordinator."""
+        return f"{self.config_entry.entry_id}_settings"
 
     async def _read_device(
         self, config: BatteryConfig, known: DeviceControl | None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
@@ -115,7 +116,7 @@ def setting_platform(
     descriptions: Iterable[DynessSettingEntityDescription], factory: Factory
 ) -> Callable[
     [HomeAssistant, DynessConfigEntry, AddConfigEntryEntitiesCallback],
-    object,
+    Coroutine[Any, Any, None],
 ]:
     """Return a platform's setup adding its control entities as they appear."""
     chosen = tuple(descriptions)

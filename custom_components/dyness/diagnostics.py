@@ -181,6 +181,7 @@ async def async_get_config_entry_diagnostics(
         [str(entry.data[CONF_API_ID]), str(entry.data[CONF_API_SECRET])],
     )
     checks = entry.runtime_data.firmware.checks
+    settings = entry.runtime_data.settings
     diagnostics: dict[str, Any] = scrub(
         {
             # Chosen fields rather than as_dict(), whose keys vary between releases.
@@ -237,6 +238,9 @@ async def async_get_config_entry_diagnostics(
                 for serial in coordinator.data.batteries
                 if (check := checks.get(serial)) is not None
             },
+            "control": {"allowed": False}
+            if settings is None
+            else {"allowed": True, **settings.as_diagnostics()},
             "last_update_success": coordinator.last_update_success,
         }
     )

@@ -13,6 +13,7 @@ from .firmware import DynessFirmwareCoordinator
 from .modules import ModuleBook
 from .records import RecordsCaches
 from .records_runtime import RecordsClocks
+from .settings_coordinator import DynessSettingsCoordinator
 from .static import DynessStaticCoordinator
 
 
@@ -28,6 +29,8 @@ class DynessRuntimeData:
     records: RecordsCaches
     clocks: RecordsClocks
     modules: ModuleBook
+    # Only while the entry allows changing battery settings.
+    settings: DynessSettingsCoordinator | None = None
 
 
 type DynessConfigEntry = ConfigEntry[DynessRuntimeData]

@@ -10,7 +10,9 @@ from typing import Any
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
-from .api.controls import WriteResult
+from .api.controls import (
+    WriteResult,
+)
 from .api.settings import SettingKind
 from .const import DOMAIN, EVENT_SETTING_CHANGED
 

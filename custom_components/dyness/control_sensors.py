@@ -8,12 +8,14 @@ from typing import Any
 from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
 from homeassistant.const import EntityCategory
 
-from .api.controls import SCHEDULE_RULES
 from .api.settings import (
     HeatingSchedule,
     SettingKind,
     SettingsFamily,
     TouSchedule,
+)
+from .api.validation import (
+    SCHEDULE_RULES,
 )
 from .control_entity import DynessSettingEntity, DynessSettingEntityDescription
 from .schedule_schema import heating_as_data, schedule_as_data

@@ -13,11 +13,6 @@ from homeassistant.components.number import (
 from homeassistant.const import PERCENTAGE, UnitOfPower
 
 from .api.controls import (
-    CYGNI_CHARGE_LIMIT,
-    CYGNI_DEPTH,
-    JUNIOR_BOX_DEPTH,
-    JUNIOR_BOX_POWER_LIMIT,
-    Span,
     apply_changes,
 )
 from .api.settings import (
@@ -26,6 +21,13 @@ from .api.settings import (
     Setting,
     SettingKind,
     SettingsFamily,
+)
+from .api.validation import (
+    CYGNI_CHARGE_LIMIT,
+    CYGNI_DEPTH,
+    JUNIOR_BOX_DEPTH,
+    JUNIOR_BOX_POWER_LIMIT,
+    Span,
 )
 from .control_entity import (
     DynessSettingEntity,

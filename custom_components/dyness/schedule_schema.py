@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import time
 from typing import Any, Final
 
-from .api.controls import CYGNI_CHARGE_LIMIT, CYGNI_DEPTH
 from .api.exceptions import DynessValidationError
 from .api.settings import (
     HeatingPeriod,
@@ -17,6 +16,10 @@ from .api.settings import (
     TouSchedule,
     Weekday,
     WorkMode,
+)
+from .api.validation import (
+    CYGNI_CHARGE_LIMIT,
+    CYGNI_DEPTH,
 )
 
 DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -17,7 +17,6 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import voluptuous as vol
 
-from .api.controls import SCHEDULE_RULES
 from .api.exceptions import DynessValidationError
 from .api.settings import (
     FAMILY_KINDS,
@@ -26,6 +25,9 @@ from .api.settings import (
     SettingKind,
     SettingsFamily,
     TouSchedule,
+)
+from .api.validation import (
+    SCHEDULE_RULES,
 )
 from .const import DOMAIN
 from .control_errors import control_error, guarded, translated

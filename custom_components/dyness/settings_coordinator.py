@@ -17,8 +17,6 @@ from .api.controls import (
     SettingsWriter,
     WriteRateCap,
     WriteResult,
-    can_control,
-    validate,
 )
 from .api.exceptions import DynessControlUnavailableError, DynessReadBackError
 from .api.scheduler import Demand
@@ -33,6 +31,10 @@ from .api.settings import (
     TouSchedule,
 )
 from .api.settings_client import SettingsClient
+from .api.validation import (
+    can_control,
+    validate,
+)
 from .const import (
     CONF_ALLOW_CONTROL,
     CONTROL_PROBE_INTERVAL,

@@ -10,23 +10,14 @@ from typing import Any
 
 import pytest
 
-from custom_components.dyness.api import controls
+from custom_components.dyness.api import controls, validation
 from custom_components.dyness.api.controls import (
-    VALIDATION_KEYS,
     ReadBackPolicy,
     WriteRateCap,
     apply_changes,
-    can_control,
     change_group,
     change_period,
     needs_write,
-    redact_serial,
-    validate,
-    validate_cygni_battery,
-    validate_heating,
-    validate_junior_box_base,
-    validate_schedule,
-    week_minutes,
 )
 from custom_components.dyness.api.exceptions import (
     DynessConnectionError,
@@ -46,6 +37,17 @@ from custom_components.dyness.api.settings import (
     TouSchedule,
     Weekday,
     WorkMode,
+)
+from custom_components.dyness.api.validation import (
+    VALIDATION_KEYS,
+    can_control,
+    redact_serial,
+    validate,
+    validate_cygni_battery,
+    validate_heating,
+    validate_junior_box_base,
+    validate_schedule,
+    week_minutes,
 )
 
 # A work mode as plain text, not the enum, as a careless caller might pass it.
@@ -482,6 +484,8 @@ def test_disabled_entries_go_back_as_reported() -> None:
 
 def test_validation_keys_listed() -> None:
     """Every key the module raises is in VALIDATION_KEYS, and nothing else."""
-    source = Path(controls.__file__).read_text()
-    raised = set(re.findall(r'_fail\(\s*"(control_\w+)"', source))
+    source = "".join(
+        Path(module.__file__).read_text() for module in (controls, validation)
+    )
+    raised = set(re.findall(r'invalid\(\s*"(control_\w+)"', source))
     assert raised == VALIDATION_KEYS

@@ -11,7 +11,9 @@ from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.dyness.api.controls import VALIDATION_KEYS
+from custom_components.dyness.api.validation import (
+    VALIDATION_KEYS,
+)
 from custom_components.dyness.const import DOMAIN
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID

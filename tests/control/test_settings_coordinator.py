@@ -14,8 +14,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dyness.api import DynessClient
-from custom_components.dyness.api.controls import VALIDATION_KEYS
 from custom_components.dyness.api.scheduler import Priority
+from custom_components.dyness.api.validation import (
+    VALIDATION_KEYS,
+)
 from dyness_sim import Simulator
 from tests.common import next_cycle
 

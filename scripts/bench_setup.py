@@ -32,7 +32,7 @@ from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -41,6 +41,7 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
+from custom_components import dyness
 from custom_components.dyness.api import CallScheduler
 from custom_components.dyness.const import DOMAIN
 from dyness_sim import SimClock, Simulator
@@ -50,7 +51,7 @@ START = datetime(2026, 6, 21, 4, 0, 0, tzinfo=UTC)
 # Every battery has these before it counts as shown.
 FIRST_VALUES = ("state_of_charge", "battery_power", "pack_voltage")
 FLOW_STEP = timedelta(seconds=1)
-FLOW_HORIZON = timedelta(minutes=15)
+FLOW_HORIZON = timedelta(minutes=5)
 # Scenarios of the simulated flow: name → simulator factory.
 FLOW_CASES: dict[str, Callable[[], Simulator]] = {
     "one PowerHaus": lambda: Simulator.single("PowerHaus", clock=SimClock.real()),
@@ -64,18 +65,23 @@ class BenchError(Exception):
     """A measurement could not be taken; the message says why."""
 
 
-def _states_ready(hass: HomeAssistant, entry: ConfigEntry) -> tuple[int, int]:
-    """Return (enabled entities, entities with a known state)."""
+def _enabled_entities(hass: HomeAssistant, entry: ConfigEntry) -> list[str]:
+    """Return the entry's enabled entities that should have a value."""
     # An event entity's state stays unknown until its first event: that is normal.
-    entities = [
-        e
+    return [
+        e.entity_id
         for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
         if not e.disabled_by and e.domain != "event"
     ]
+
+
+def _states_ready(hass: HomeAssistant, entry: ConfigEntry) -> tuple[int, int]:
+    """Return (enabled entities, entities with a known state)."""
+    entities = _enabled_entities(hass, entry)
     known = [
-        e
-        for e in entities
-        if (state := hass.states.get(e.entity_id))
+        entity_id
+        for entity_id in entities
+        if (state := hass.states.get(entity_id))
         and state.state not in ("unknown", "unavailable")
     ]
     return len(entities), len(known)
@@ -180,33 +186,47 @@ async def _flow(
     times = FlowTimes(
         first_call=first_call, submit=dt_util.utcnow(), calls_at_submit=_calls()
     )
-    entry_id: list[str] = []
+    # The first moment each entity had a value.
+    known: dict[str, Moment] = {}
 
-    def _check(*_: Any) -> None:
+    def _changed(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if new is None or new.state in ("unknown", "unavailable"):
+            return
         now = Moment(at=dt_util.utcnow(), calls=_calls())
+        known.setdefault(event.data["entity_id"], now)
         if times.batteries.at is None and _battery_values_known(hass, serials):
             times.batteries = now
-        if times.everything.at is None and entry_id:
-            entry = hass.config_entries.async_get_entry(entry_id[0])
-            total, known = _states_ready(hass, entry) if entry else (0, 0)
-            times.total_entities = total
-            if total and total == known:
-                times.everything = now
 
-    unlisten = hass.bus.async_listen("state_changed", _check)
-    result = await flow.async_configure(result["flow_id"], {"batteries": serials})
+    unlisten = hass.bus.async_listen("state_changed", _changed)
+    setup = dyness.async_setup_entry
+
+    async def _setup(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+        # The flow shows success when setup returns; background reads that
+        # start before the flow's own return would move the frozen clock on.
+        try:
+            return await setup(hass, entry)
+        finally:
+            times.flow_done = Moment(at=dt_util.utcnow(), calls=_calls())
+
+    with patch.object(dyness, "async_setup_entry", _setup):
+        result = await flow.async_configure(result["flow_id"], {"batteries": serials})
     if result["type"] is not FlowResultType.CREATE_ENTRY:
         raise BenchError(f"flow ended with {result['type']}")
-    times.flow_done = Moment(at=dt_util.utcnow(), calls=_calls())
-    entry_id.append(result["result"].entry_id)
+    # Entities created late count too: watch a while, then take the final set.
     end = dt_util.utcnow() + FLOW_HORIZON
-    while times.everything.at is None and dt_util.utcnow() < end:
+    while dt_util.utcnow() < end:
         await hass.async_block_till_done(wait_background_tasks=True)
-        _check()
-        if times.everything.at is not None:
-            break
         frozen.tick(FLOW_STEP)
         async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    entities = _enabled_entities(hass, result["result"])
+    times.total_entities = len(entities)
+    if all(entity_id in known for entity_id in entities):
+        times.everything = max(
+            (known[entity_id] for entity_id in entities),
+            key=lambda moment: (moment.at, moment.calls),
+        )
     unlisten()
     return times
 

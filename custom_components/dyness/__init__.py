@@ -7,10 +7,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from .alarms import AlarmMonitor, debounce_option
-from .const import CONF_BATTERIES
+from .const import CONF_BATTERIES, DOMAIN
 from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
-from .helpers import create_client, device_in_use
+from .helpers import budget_option, create_client, device_in_use, take_listing
 from .issues import async_remove_issues, async_setup_issues
 from .modules import ModuleBook
 from .plausibility import Rejections
@@ -29,9 +29,13 @@ PLATFORMS: list[Platform] = [
 async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
     """Set up the batteries of one App ID."""
     client = create_client(hass, entry.data)
+    client.scheduler.set_ceiling(budget_option(entry))
     modules = ModuleBook(hass, entry.entry_id, client, Rejections())
     await modules.async_load()
     static = DynessStaticCoordinator(hass, entry, client)
+    if (listing := take_listing(hass, client.app_id)) is not None:
+        # The config flow read the list seconds ago: no second call.
+        static.seed(listing.at, listing.devices)
     coordinator = DynessCoordinator(hass, entry, client, static, modules)
     # The first refresh doubles as the connection test: auth → reauth, else retry.
     await coordinator.async_config_entry_first_refresh()
@@ -53,6 +57,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     entry.async_on_unload(coordinator.async_add_listener(alarms.sync))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))
+    # Setup ends with the batteries' values; the rest follows by priority.
+    entry.async_create_task(
+        hass, _async_fill_in(entry), f"{DOMAIN} fill in", eager_start=False
+    )
     data = dict(entry.data)
 
     async def _async_entry_updated(
@@ -65,6 +73,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
         nonlocal data
         # The running warning streaks count on with the new debounce.
         alarms.set_debounce(debounce_option(entry))
+        budget = budget_option(entry)
+        if budget != client.scheduler.ceiling:
+            client.scheduler.set_ceiling(budget)
+            # Modules go back to their cadence and the budget repair follows now.
+            coordinator.follow_budget()
         batteries = entry.data[CONF_BATTERIES]
         if {**data, CONF_BATTERIES: batteries} == dict(entry.data) != data:
             data = dict(entry.data)
@@ -73,6 +86,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
 
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
+
+
+async def _async_fill_in(entry: DynessConfigEntry) -> None:
+    """Read the device list, details, modules, signal, then the firmware."""
+    await entry.runtime_data.coordinator.async_fill_in()
+    await entry.runtime_data.firmware.async_start()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:

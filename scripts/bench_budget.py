@@ -85,6 +85,8 @@ class Case:
     name: str
     batteries: tuple[tuple[str, int], ...]
     per_hour: int = 60
+    # The "API calls per hour" option; None leaves the default of 60.
+    option: int | None = None
     visibility: tuple[float, float] = (5.0, 15.0)
     jump: float | None = None
 
@@ -112,6 +114,18 @@ CASES = (
         name="two batteries, 5 modules each, limit 30/h",
         batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
         per_hour=30,
+    ),
+    Case(
+        name="two batteries, 5 modules each, limit 30/h, option 30/h",
+        batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
+        per_hour=30,
+        option=30,
+    ),
+    Case(
+        name="two batteries, 5 modules each, limit and option 180/h",
+        batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
+        per_hour=180,
+        option=180,
     ),
     Case(
         name="one battery, cloud shows samples 2 s after T",
@@ -223,7 +237,7 @@ async def run_integration(case: Case, hours: float) -> tuple[Result, Result, str
         ):
             async with async_test_home_assistant() as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-                entry = entry_for(sim)
+                entry = entry_for(sim, calls_per_hour=case.option)
                 entry.add_to_hass(hass)
                 if not await hass.config_entries.async_setup(entry.entry_id):
                     raise SystemExit(f"{case.name}: setup failed ({entry.state})")
@@ -426,8 +440,9 @@ async def main() -> int:
         fixed = await run_fixed_poll(case, args.hours)
         batteries = len(case.batteries)
         low, high = case.visibility
+        option = f", option {case.option}/h" if case.option else ""
         print(
-            f"{case.name} (simulator limit {case.per_hour}/h, "
+            f"{case.name} (simulator limit {case.per_hour}/h{option}, "
             f"samples visible {low:g}-{high:g} s after T):"
         )
         print(f"  first hour   {first.line(1, batteries)}")

@@ -31,6 +31,7 @@ from .model_table import Detection, detect
 from .modules import ModuleBook, ModuleWanted, SignalWanted
 from .plausibility import family_checks
 from .signal import DongleSignal
+from .soc_source import SocSources
 from .static import DynessStaticCoordinator
 
 STALE_AFTER = timedelta(minutes=30)
@@ -68,6 +69,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         # Modules and masters share one record of dropped values.
         self.rejections = modules.rejections
         self.signal = DongleSignal(client)
+        self.soc_sources = SocSources(client)
         self._detections: dict[str, Detection] = {}
         self._trackers: dict[str, UploadTracker] = {}
         self._plan = Plan()
@@ -282,7 +284,10 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         snapshot = self.rejections.clean(serial, snapshot, family_checks(family))
         power = old.power if old is not None else None
         running = old.running if old is not None else None
+        info = None
         if family.uses_power_records:
+            info = await self.soc_sources.async_battery_info(serial, snapshot, now)
+        if family.uses_power_records and info is None:
             power = _newest_filled(await self.client.get_power_records(serial)) or power
         if family.uses_running_data:
             running = await self.client.get_running_data(serial)
@@ -295,6 +300,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             device=facts.devices.get(serial),
             detail=facts.details.get(serial),
             power=power,
+            battery_info=info,
             running=running,
             signal_dbm=self.signal.dbm.get(serial),
             modules=old.modules if old is not None else {},

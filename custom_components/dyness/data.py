@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .api import (
+    BatteryInfo,
     DeviceDetail,
     PowerRecord,
     RealtimeSnapshot,
@@ -133,6 +134,8 @@ class BatteryData:
     device: StorageDevice | None = None
     detail: DeviceDetail | None = None
     power: PowerRecord | None = None
+    # v2 battery info of this sample, where it replaces the records (soc_source.py).
+    battery_info: BatteryInfo | None = None
     running: RunningData | None = None
     signal_dbm: float | None = None
     modules: Mapping[str, ModuleData] = field(default_factory=dict)
@@ -222,6 +225,8 @@ class BatteryData:
                 found = self.realtime.points.get(source.key)
                 return None if found is None else found.value
             case SourceKind.POWER_RECORD:
+                if self.battery_info is not None and source.key == "soc":
+                    return self.battery_info.soc
                 return None if self.power is None else self.power.raw.get(source.key)
             case SourceKind.RUNNING:
                 return (

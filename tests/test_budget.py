@@ -12,6 +12,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -57,31 +58,63 @@ async def test_entries_of_one_app_id_share_the_scheduler(
     assert set(one.demands) == {entries[1].entry_id}
 
 
-async def test_budget_repair_raised_and_cleared(
+async def test_no_budget_repair_for_a_normal_account(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     frozen: FrozenDateTimeFactory,
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    """Three polled modules stretch the module cadence; disabling them clears it."""
-    await run_for(hass, frozen, 1)
+    """Modules read every 10 minutes are within the documented cadence: no repair."""
+    await run_for(hass, frozen, 30)
+    plan = init_integration.runtime_data.coordinator.scheduler.plan()
+    assert (plan.battery_every, plan.module_every) == (1, 2)
     issue_id = f"budget_stretched_{init_integration.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize(
+    ("budget", "key", "battery_minutes", "cleared"),
+    [(30, "budget_modules", "5", True), (20, "budget_batteries", "10", False)],
+)
+async def test_budget_repair_says_what_is_slower(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    tick_sleep: Any,
+    issue_registry: ir.IssueRegistry,
+    budget: int,
+    key: str,
+    battery_minutes: str,
+    cleared: bool,
+) -> None:
+    """Batteries slower than 5 minutes, or modules past 30, raise their own text."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={"calls_per_hour": budget}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await run_for(hass, frozen, 10)
+    issue_id = f"budget_stretched_{mock_config_entry.entry_id}"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
-    assert issue.translation_placeholders == {
-        "budget": "60",
-        "battery_minutes": "5",
-        "module_minutes": "10",
-        "modules": "3",
-    }
+    assert issue.translation_key == key
+    placeholders = issue.translation_placeholders or {}
+    assert placeholders["battery_minutes"] == battery_minutes
+    assert int(placeholders["module_minutes"]) > 30
+    assert placeholders["modules"] == "3"
+    assert placeholders["lag"] == "30"
     registry = er.async_get(hass)
-    for entry in er.async_entries_for_config_entry(registry, init_integration.entry_id):
+    for entry in er.async_entries_for_config_entry(
+        registry, mock_config_entry.entry_id
+    ):
         if entry.unique_id.split("_")[0] in DL5_MODULE_SNS:
             registry.async_update_entity(
                 entry.entity_id, disabled_by=er.RegistryEntryDisabler.USER
             )
     await run_for(hass, frozen, 2)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    # Without modules, 30 calls an hour are enough for the batteries; 20 are not.
+    assert (issue_registry.async_get_issue(DOMAIN, issue_id) is None) is cleared
 
 
 async def test_lowered_budget_stretches_modules_not_batteries(
@@ -149,26 +182,30 @@ async def test_429_without_retry_after_backs_off(
     assert (times[1] - times[0]).total_seconds() >= 30
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_diagnostic_figures(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     frozen: FrozenDateTimeFactory,
 ) -> None:
-    """Calls in the last hour, budget left, data age and next refresh are shown."""
+    """Calls in the last hour, budget left, next refresh and data ages are shown."""
     await run_for(hass, frozen, 20)
     app_id = init_integration.unique_id
 
-    def _value(key: str) -> str:
-        state = hass.states.get(sensor_id(hass, f"{app_id}_{key}"))
+    def _value(unique_id: str) -> str:
+        state = hass.states.get(sensor_id(hass, unique_id))
         assert state is not None
         return state.state
 
-    calls = int(_value("api_calls"))
+    calls = int(_value(f"{app_id}_api_calls"))
     scheduler = init_integration.runtime_data.coordinator.scheduler
     assert 0 < calls <= scheduler.used_last_hour()
-    assert int(_value("api_budget_left")) == 60 - calls
-    assert 0 <= int(_value("data_age")) < 60
-    assert dt_util.parse_datetime(_value("next_refresh")) > dt_util.utcnow()  # type: ignore[operator]
+    assert int(_value(f"{app_id}_api_budget_left")) == 60 - calls
+    for battery in init_integration.data["batteries"]:
+        assert 0 <= int(_value(f"{battery['device_sn']}_data_age")) < 60
+    next_refresh = dt_util.parse_datetime(_value(f"{app_id}_next_refresh"))
+    assert next_refresh is not None
+    assert next_refresh > dt_util.utcnow()
 
 
 async def test_new_values_are_seconds_old(
@@ -206,7 +243,7 @@ async def test_budget_option_clears_the_stretch(
     socket_enabled: None,
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    """180 calls an hour read ten modules every 5 minutes again, without a reload.
+    """From 30 to 180 calls an hour: ten modules every 5 minutes, without a reload.
 
     Two batteries and ten modules need 144 calls an hour; modules may fill 90 %
     of the budget, so 120 would still read them every 10 minutes.
@@ -218,6 +255,7 @@ async def test_budget_option_clears_the_stretch(
     await simulator.start(host="127.0.0.1", port=0)
     entry = entry_for(simulator)
     entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options={"calls_per_hour": 30})
     try:
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
@@ -225,7 +263,7 @@ async def test_budget_option_clears_the_stretch(
         issue_id = f"budget_stretched_{entry.entry_id}"
         assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
         coordinator = entry.runtime_data.coordinator
-        assert coordinator.data.schedule.module_minutes > 5
+        assert coordinator.data.schedule.module_minutes == 60
         hass.config_entries.async_update_entry(entry, options={"calls_per_hour": 180})
         await hass.async_block_till_done()
         assert entry.state is ConfigEntryState.LOADED

@@ -12,7 +12,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dyness import async_remove_config_entry_device
-from custom_components.dyness.const import CONF_ALARM_DEBOUNCE, DOMAIN
+from custom_components.dyness.const import (
+    CONF_ALARM_DEBOUNCE,
+    CONF_CALLS_PER_HOUR,
+    DEFAULT_CALLS_PER_HOUR,
+    DOMAIN,
+)
 from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import DL5_SN, POWERHAUS_MODULE_SNS, POWERHAUS_SN
 
@@ -103,7 +108,10 @@ async def test_options_change_applies_without_reload(
     )
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
-    assert init_integration.options == {CONF_ALARM_DEBOUNCE: 4}
+    assert init_integration.options == {
+        CONF_ALARM_DEBOUNCE: 4,
+        CONF_CALLS_PER_HOUR: DEFAULT_CALLS_PER_HOUR,
+    }
     assert init_integration.runtime_data.coordinator is coordinator
     assert init_integration.runtime_data.alarms.debounce == 4
 

@@ -174,9 +174,8 @@ async def test_issues_of_removed_batteries_and_entries(
     await hass.async_block_till_done()
     issues = {key for (domain, key) in ir.async_get(hass).issues if domain == DOMAIN}
     prefix = f"battery_offline_{mock_config_entry.entry_id}_"
-    # The PowerHaus reports again, so its leftover issue is cleared too; the
-    # DL5.0C's three modules stretch the default budget once they are found.
-    assert issues == {"unrelated", f"budget_stretched_{mock_config_entry.entry_id}"}
+    # The PowerHaus reports again, so its leftover issue is cleared too.
+    assert issues == {"unrelated"}
     ir.async_create_issue(
         hass,
         DOMAIN,

@@ -49,8 +49,10 @@ async def test_setup_reads_only_the_batteries(
     await hass.async_block_till_done()
     stats = simulator.stats(DEFAULT_APP_ID)
     assert stats.by_path[LIST] == 1
-    for module in (*POWERHAUS_MODULE_SNS, *DL5_MODULE_SNS):
+    for module in DL5_MODULE_SNS:
         assert stats.by_call[(REALTIME, module)] == 1
+    # A lone module only repeats its battery.
+    assert (REALTIME, POWERHAUS_MODULE_SNS[0]) not in stats.by_call
     assert stats.by_path["/v1/device/checkVersion"] == 2
     # The masters were not read again.
     assert stats.by_call[(REALTIME, POWERHAUS_SN)] == 1

@@ -15,6 +15,7 @@ from .issues import async_remove_issues, async_setup_issues
 from .modules import ModuleBook
 from .plausibility import Rejections
 from .records import RecordsCaches
+from .records_runtime import RecordsClocks
 from .runtime import DynessConfigEntry, DynessRuntimeData
 from .static import DynessStaticCoordinator
 
@@ -32,11 +33,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     client.scheduler.set_ceiling(budget_option(entry))
     modules = ModuleBook(hass, entry.entry_id, client, Rejections())
     await modules.async_load()
+    clocks = RecordsClocks(hass, entry.entry_id)
+    await clocks.async_load()
+    entry.async_on_unload(clocks.async_save)
     static = DynessStaticCoordinator(hass, entry, client)
     if (listing := take_listing(hass, client.app_id)) is not None:
         # The config flow read the list seconds ago: no second call.
         static.seed(listing.at, listing.devices)
-    coordinator = DynessCoordinator(hass, entry, client, static, modules)
+    coordinator = DynessCoordinator(
+        hass, entry, client, static=static, modules=modules, clocks=clocks
+    )
     # The first refresh doubles as the connection test: auth → reauth, else retry.
     await coordinator.async_config_entry_first_refresh()
     firmware = DynessFirmwareCoordinator(hass, entry, client)
@@ -47,7 +53,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
         static=static,
         firmware=firmware,
         alarms=alarms,
-        records=RecordsCaches(client),
+        records=RecordsCaches(client, clocks),
+        clocks=clocks,
         modules=modules,
     )
     # The App ID's scheduler outlives the entry; forget what this entry needed.

@@ -25,6 +25,7 @@ from .const import (
 )
 from .families import DERIVED_FROM, Family, Metric, ModuleLayout, Source, SourceKind
 from .model_table import Detection
+from .records_clock import RecordsView
 
 _SIGNED: frozenset[Metric] = frozenset({Metric.CURRENT, Metric.POWER})
 
@@ -136,6 +137,8 @@ class BatteryData:
     power: PowerRecord | None = None
     # v2 battery info of this sample, where it replaces the records (soc_source.py).
     battery_info: BatteryInfo | None = None
+    # Whether `power` is current by the records clock (issue 17); None: unchecked.
+    records: RecordsView | None = None
     running: RunningData | None = None
     signal_dbm: float | None = None
     modules: Mapping[str, ModuleData] = field(default_factory=dict)
@@ -237,7 +240,9 @@ class BatteryData:
             case SourceKind.POWER_RECORD:
                 if self.battery_info is not None and source.key == "soc":
                     return self.battery_info.soc
-                return None if self.power is None else self.power.raw.get(source.key)
+                if self.power is None or self.records is None or self.records.note:
+                    return None
+                return self.power.raw.get(source.key)
             case SourceKind.RUNNING:
                 return (
                     None if self.running is None else self.running.raw.get(source.key)
@@ -311,6 +316,11 @@ class BatteryData:
             return (
                 self.realtime is not None and self.realtime.text(source.key) is not None
             )
+        if source.kind is SourceKind.POWER_RECORD:
+            if self.battery_info is not None and source.key == "soc":
+                return self.battery_info.soc is not None
+            # Due once a record carries it, current or not: unknown says why.
+            return self.power is not None and self.power.raw.get(source.key) is not None
         return self._read(source) is not None
 
 

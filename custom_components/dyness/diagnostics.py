@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .api import RealtimeSnapshot
 from .const import CONF_API_ID, CONF_API_SECRET
@@ -223,6 +224,8 @@ async def async_get_config_entry_diagnostics(
                     if (tracker := coordinator.tracker(serial)) is not None
                 },
             },
+            # Records clock (issue 17): learnt label offsets and their evidence.
+            "records_clocks": entry.runtime_data.clocks.diagnostics(dt_util.utcnow()),
             "firmware_checks": {
                 serial: {
                     "attempted_at": check.attempted_at,

@@ -12,6 +12,7 @@ from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
 from .modules import ModuleBook
 from .records import RecordsCaches
+from .records_runtime import RecordsClocks
 from .static import DynessStaticCoordinator
 
 
@@ -25,6 +26,7 @@ class DynessRuntimeData:
     firmware: DynessFirmwareCoordinator
     alarms: AlarmMonitor
     records: RecordsCaches
+    clocks: RecordsClocks
     modules: ModuleBook
 
 

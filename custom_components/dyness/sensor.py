@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorEntity,
@@ -135,6 +136,11 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.battery)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return what the value rests on, where it needs saying."""
+        return self.entity_description.attributes_fn(self.battery)
 
     async def async_added_to_hass(self) -> None:
         """Read the dongle's signal at once rather than at the next cycle."""

@@ -51,7 +51,9 @@ from custom_components.dyness.coordinator import DynessCoordinator
 from dyness_sim import Account, SimClock, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 from dyness_sim.devices import Battery, slot_of
+from dyness_sim.endpoints import Region
 from dyness_sim.scenarios import model_battery
+from dyness_sim.values import internal_sn
 
 START = datetime(2026, 6, 21, 0, 0, 0, tzinfo=UTC)
 STEP = timedelta(seconds=5)
@@ -66,6 +68,7 @@ LIVE_PATHS = (
     REALTIME,
     "/v1/device/getLastPowerDataBySn",
     "/v1/device/getLastRunningDataBySn",
+    "/v2/GetRealTimeDataBySN",
 )
 
 
@@ -81,6 +84,11 @@ class Case:
     name: str
     batteries: tuple[tuple[str, int], ...]
     per_hour: int = 60
+    # The "API calls per hour" option; None leaves the default of 60.
+    option: int | None = None
+    # The cloud's region and whether it serves v2 (family C SOC, docs §7).
+    region: Region = "europe"
+    v2: bool = False
     visibility: tuple[float, float] = (5.0, 15.0)
     jump: float | None = None
 
@@ -94,6 +102,8 @@ class Case:
             [Account(DEFAULT_APP_ID, DEFAULT_APP_SECRET, devices)],
             clock=SimClock.real(),
             per_hour=self.per_hour,
+            v2_enabled=self.v2,
+            region=self.region,
         )
 
 
@@ -108,6 +118,29 @@ CASES = (
         name="two batteries, 5 modules each, limit 30/h",
         batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
         per_hour=30,
+    ),
+    Case(
+        name="two batteries, 5 modules each, limit 30/h, option 30/h",
+        batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
+        per_hour=30,
+        option=30,
+    ),
+    Case(
+        name="two batteries, 5 modules each, limit and option 180/h",
+        batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
+        per_hour=180,
+        option=180,
+    ),
+    Case(
+        name="one PowerBrick Plus, v2 (Europe)",
+        batteries=(("PowerBrick Plus", 1),),
+        v2=True,
+    ),
+    Case(
+        name="one PowerBrick Plus, no v2 SOC (Asia-Pacific)",
+        batteries=(("PowerBrick Plus", 1),),
+        v2=True,
+        region="asia_pacific",
     ),
     Case(
         name="one battery, cloud shows samples 2 s after T",
@@ -177,6 +210,12 @@ def _cpu_per_refresh(results: list[Result]) -> Iterator[None]:
 def _count(sim: Simulator, result: Result, masters: set[str]) -> None:
     """Add the simulator's counters since its last reset to the result."""
     stats = sim.stats(DEFAULT_APP_ID)
+    # v2 knows a family C master by its internal SN (point 10001).
+    masters = masters | {
+        internal_sn(b)
+        for b in sim.batteries
+        if b.device_sn in masters and b.spec.family == "C"
+    }
     result.calls = stats.requests
     result.calls_429 = stats.rejected_429
     result.battery_calls = sum(stats.by_serial.get(sn, 0) for sn in masters)
@@ -219,7 +258,7 @@ async def run_integration(case: Case, hours: float) -> tuple[Result, Result, str
         ):
             async with async_test_home_assistant() as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-                entry = entry_for(sim)
+                entry = entry_for(sim, calls_per_hour=case.option)
                 entry.add_to_hass(hass)
                 if not await hass.config_entries.async_setup(entry.entry_id):
                     raise SystemExit(f"{case.name}: setup failed ({entry.state})")
@@ -424,8 +463,9 @@ async def main() -> int:
         fixed = await run_fixed_poll(case, args.hours)
         batteries = len(case.batteries)
         low, high = case.visibility
+        option = f", option {case.option}/h" if case.option else ""
         print(
-            f"{case.name} (simulator limit {case.per_hour}/h, "
+            f"{case.name} (simulator limit {case.per_hour}/h{option}, "
             f"samples visible {low:g}-{high:g} s after T):"
         )
         print(f"  first hour   {first.line(1, batteries)}")

@@ -33,12 +33,15 @@ def plain_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
 
 
-def entry_for(sim: Simulator, title: str = "Dyness bench") -> MockConfigEntry:
+def entry_for(
+    sim: Simulator, title: str = "Dyness bench", calls_per_hour: int | None = None
+) -> MockConfigEntry:
     """Return a config entry for every battery of the simulator's default key."""
     return MockConfigEntry(
         domain=DOMAIN,
         unique_id=DEFAULT_APP_ID,
         title=title,
+        options={} if calls_per_hour is None else {"calls_per_hour": calls_per_hour},
         data={
             "api_id": DEFAULT_APP_ID,
             "api_secret": DEFAULT_APP_SECRET,

@@ -14,6 +14,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.dyness.const import DOMAIN
+from dyness_sim import Simulator
+from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 
 # The 27 sensors of the foundation issue, by key (docs/api.md §10).
 FOUNDATION: Final = frozenset(
@@ -83,3 +85,26 @@ def find_entity(hass: HomeAssistant, platform: str, unique_id: str) -> str:
 def sensor_id(hass: HomeAssistant, unique_id: str) -> str:
     """Return the entity ID of one of our sensors by unique ID."""
     return find_entity(hass, "sensor", unique_id)
+
+
+def entry_for(sim: Simulator) -> MockConfigEntry:
+    """Return a config entry for every battery of the simulator's default key."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=DEFAULT_APP_ID,
+        data={
+            "api_id": DEFAULT_APP_ID,
+            "api_secret": DEFAULT_APP_SECRET,
+            "region": "europe",
+            "base_url": sim.base_url,
+            "batteries": [
+                {
+                    "device_sn": battery.device_sn,
+                    "dongle_sn": battery.collector_sn,
+                    "model": battery.model_name,
+                    "model_code": str(battery.model_code),
+                }
+                for battery in sim.account(DEFAULT_APP_ID).devices
+            ],
+        },
+    )

@@ -7,6 +7,7 @@ import statistics
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
@@ -17,13 +18,12 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.dyness.api import CallScheduler
 from custom_components.dyness.const import DOMAIN
-from custom_components.dyness.helpers import SCHEDULERS
-from dyness_sim import Fault, Simulator
-from dyness_sim.accounts import DEFAULT_APP_ID, DL5_MODULE_SNS
+from dyness_sim import Account, Fault, Simulator
+from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET, DL5_MODULE_SNS
+from dyness_sim.scenarios import model_battery
 
-from .common import run_for, sensor_id
+from .common import entry_for, run_for, sensor_id
 
 
 async def test_entries_of_one_app_id_share_the_scheduler(
@@ -88,11 +88,10 @@ async def test_budget_repair_says_what_is_slower(
     cleared: bool,
 ) -> None:
     """Batteries slower than 5 minutes, or modules past 30, raise their own text."""
-    scheduler = CallScheduler(
-        hourly_budget=budget, sleep=tick_sleep, monotonic=lambda: frozen().timestamp()
-    )
-    hass.data.setdefault(SCHEDULERS, {})[DEFAULT_APP_ID] = scheduler
     mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={"calls_per_hour": budget}
+    )
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     await run_for(hass, frozen, 10)
@@ -127,13 +126,13 @@ async def test_lowered_budget_stretches_modules_not_batteries(
 ) -> None:
     """At 30 calls an hour the batteries keep their 5 minutes; modules wait."""
     simulator.set_rate_limit(per_hour=30)
-    scheduler = CallScheduler(
-        hourly_budget=30, sleep=tick_sleep, monotonic=lambda: frozen().timestamp()
-    )
-    hass.data.setdefault(SCHEDULERS, {})[DEFAULT_APP_ID] = scheduler
     mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={"calls_per_hour": 30}
+    )
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
+    scheduler = mock_config_entry.runtime_data.client.scheduler
     await run_for(hass, frozen, 60)
     start = simulator.stats(DEFAULT_APP_ID).copy()
     await run_for(hass, frozen, 60)
@@ -237,3 +236,53 @@ async def test_new_values_are_seconds_old(
     assert statistics.mean(steady) < 30
     # A sample that shows up later than learnt is read by a look a minute later.
     assert max(steady) < 80
+
+
+async def test_budget_option_clears_the_stretch(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    socket_enabled: None,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """From 30 to 180 calls an hour: ten modules every 5 minutes, without a reload.
+
+    Two batteries and ten modules need 144 calls an hour; modules may fill 90 %
+    of the budget, so 120 would still read them every 10 minutes.
+    """
+    devices = [model_battery(key, modules=5) for key in ("DL5.0C", "PowerDepot G2")]
+    simulator = Simulator(
+        [Account(DEFAULT_APP_ID, DEFAULT_APP_SECRET, devices)], per_hour=180
+    )
+    await simulator.start(host="127.0.0.1", port=0)
+    entry = entry_for(simulator)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options={"calls_per_hour": 30})
+    try:
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        await run_for(hass, frozen, 10)
+        issue_id = f"budget_stretched_{entry.entry_id}"
+        assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+        coordinator = entry.runtime_data.coordinator
+        assert coordinator.data.schedule.module_minutes == 60
+        hass.config_entries.async_update_entry(entry, options={"calls_per_hour": 180})
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.LOADED
+        assert coordinator.scheduler.ceiling == 180
+        assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+        assert coordinator.data.schedule.module_minutes == 5
+        await run_for(hass, frozen, 60)
+        start = simulator.stats(DEFAULT_APP_ID).copy()
+        await run_for(hass, frozen, 60)
+        stats = simulator.stats(DEFAULT_APP_ID)
+        modules = [sn for device in devices for sn in device.module_sns]
+        reads = sum(
+            stats.by_serial.get(sn, 0) - start.by_serial.get(sn, 0) for sn in modules
+        )
+        # Every module after every sample of its battery: twelve an hour each.
+        assert reads >= 10 * 11
+        assert stats.rejected_429 == 0
+        assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await simulator.stop()

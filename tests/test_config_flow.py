@@ -24,6 +24,7 @@ from custom_components.dyness.const import (
     CONF_API_SECRET,
     CONF_BASE_URL,
     CONF_BATTERIES,
+    CONF_CALLS_PER_HOUR,
     CONF_DEVICE_SN,
     CONF_DONGLE_SN,
     CONF_MODEL,
@@ -895,13 +896,19 @@ async def test_options_flow(
     assert selector.config["min"] == 1
     assert selector.config["max"] == 12
     assert selector.config["mode"] == "box"
+    budget = list(result["data_schema"].schema)[1]
+    assert str(budget) == CONF_CALLS_PER_HOUR
+    assert budget.default() == 60
+    selector = result["data_schema"].schema[budget]
+    assert (selector.config["min"], selector.config["max"]) == (20, 3600)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_ALARM_DEBOUNCE: 5.0}
+        result["flow_id"], {CONF_ALARM_DEBOUNCE: 5.0, CONF_CALLS_PER_HOUR: 120.0}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert mock_config_entry.options == {
         CONF_ALARM_DEBOUNCE: 5,
         CONF_ALLOW_CONTROL: False,
+        CONF_CALLS_PER_HOUR: 120,
     }
     result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
     key = next(iter(result["data_schema"].schema))
@@ -909,4 +916,8 @@ async def test_options_flow(
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
             result["flow_id"], {CONF_ALARM_DEBOUNCE: 13}
+        )
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_ALARM_DEBOUNCE: 2, CONF_CALLS_PER_HOUR: 10}
         )

@@ -20,18 +20,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
     do_adhoc_statistics,
 )
 
 from custom_components.dyness.backfill import async_backfill
-from custom_components.dyness.const import DOMAIN
 from custom_components.dyness.energy import Segment
 from dyness_sim import ALL_MODELS, Fault, Simulator
-from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
+from dyness_sim.accounts import DEFAULT_APP_ID
 
+from .common import entry_for
 from .conftest import START
 from .test_energy_sensor import POWER_PATH, _entity, _poll_at, _value
 
@@ -56,29 +55,6 @@ async def single(
     await sim.stop()
 
 
-def _entry(sim: Simulator) -> MockConfigEntry:
-    """Return a config entry for every battery of the simulator's default key."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=DEFAULT_APP_ID,
-        data={
-            "api_id": DEFAULT_APP_ID,
-            "api_secret": DEFAULT_APP_SECRET,
-            "region": "europe",
-            "base_url": sim.base_url,
-            "batteries": [
-                {
-                    "device_sn": battery.device_sn,
-                    "dongle_sn": battery.collector_sn,
-                    "model": battery.model_name,
-                    "model_code": str(battery.model_code),
-                }
-                for battery in sim.account(DEFAULT_APP_ID).devices
-            ],
-        },
-    )
-
-
 @pytest.mark.parametrize("single", ALL_MODELS, indirect=True)
 async def test_energy_dashboard_accepts_sensors(
     hass: HomeAssistant,
@@ -87,7 +63,7 @@ async def test_energy_dashboard_accepts_sensors(
 ) -> None:
     """Home Assistant's own Energy validation finds nothing to complain about."""
     battery = single.batteries[0]
-    entry = _entry(single)
+    entry = entry_for(single)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -151,7 +127,7 @@ async def test_backfill_after_three_hour_outage(
     # and already before it, so the gap's records learn their clock.
     begin = START + timedelta(hours=6, minutes=45)
     frozen.move_to(begin)
-    entry = _entry(single)
+    entry = entry_for(single)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -212,7 +188,7 @@ async def test_backfill_needs_a_row_to_continue(
     frozen: FrozenDateTimeFactory,
 ) -> None:
     """Without a recorded row before the gap, or with one ahead of it, nothing is written."""
-    entry = _entry(simulator)
+    entry = entry_for(simulator)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)

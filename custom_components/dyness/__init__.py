@@ -17,7 +17,7 @@ from .const import CONF_BATTERIES, DOMAIN
 from .control_log import async_log_change
 from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
-from .helpers import create_client, device_in_use
+from .helpers import budget_option, create_client, device_in_use, take_listing
 from .issues import async_remove_issues, async_setup_issues
 from .modules import ModuleBook
 from .plausibility import Rejections
@@ -49,12 +49,16 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
     """Set up the batteries of one App ID."""
     client = create_client(hass, entry.data)
+    client.scheduler.set_ceiling(budget_option(entry))
     modules = ModuleBook(hass, entry.entry_id, client, Rejections())
     await modules.async_load()
     clocks = RecordsClocks(hass, entry.entry_id)
     await clocks.async_load()
     entry.async_on_unload(clocks.async_save)
     static = DynessStaticCoordinator(hass, entry, client)
+    if (listing := take_listing(hass, client.app_id)) is not None:
+        # The config flow read the list seconds ago: no second call.
+        static.seed(listing.at, listing.devices)
     coordinator = DynessCoordinator(
         hass, entry, client, static=static, modules=modules, clocks=clocks
     )
@@ -86,6 +90,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     if settings is not None:
         # Settings are read once after setup, without holding the setup up.
         entry.async_create_task(hass, settings.async_refresh(), "dyness settings")
+    # Setup ends with the batteries' values; the rest follows by priority.
+    entry.async_create_task(
+        hass, _async_fill_in(entry), f"{DOMAIN} fill in", eager_start=False
+    )
     data = dict(entry.data)
     allowed = control_allowed(entry)
 
@@ -103,6 +111,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
             return
         # The running warning streaks count on with the new debounce.
         alarms.set_debounce(debounce_option(entry))
+        budget = budget_option(entry)
+        if budget != client.scheduler.ceiling:
+            client.scheduler.set_ceiling(budget)
+            # Modules go back to their cadence and the budget repair follows now.
+            coordinator.follow_budget()
         batteries = entry.data[CONF_BATTERIES]
         if {**data, CONF_BATTERIES: batteries} == dict(entry.data) != data:
             data = dict(entry.data)
@@ -135,6 +148,12 @@ def _settings(
         lambda: client.scheduler.set_demand(settings.demand_key, None)
     )
     return settings
+
+
+async def _async_fill_in(entry: DynessConfigEntry) -> None:
+    """Read the device list, details, modules, signal, then the firmware."""
+    await entry.runtime_data.coordinator.async_fill_in()
+    await entry.runtime_data.firmware.async_start()
 
 
 def _forget_account_data_age(hass: HomeAssistant, entry: DynessConfigEntry) -> None:

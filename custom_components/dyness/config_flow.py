@@ -44,17 +44,21 @@ from .const import (
     CONF_API_SECRET,
     CONF_BASE_URL,
     CONF_BATTERIES,
+    CONF_CALLS_PER_HOUR,
     CONF_DEVICE_SN,
     CONF_DONGLE_SN,
     CONF_REGION,
     DEFAULT_ALARM_DEBOUNCE,
+    DEFAULT_CALLS_PER_HOUR,
     DOMAIN,
     LOGGER,
     MAX_ALARM_DEBOUNCE,
+    MAX_CALLS_PER_HOUR,
     MIN_ALARM_DEBOUNCE,
+    MIN_CALLS_PER_HOUR,
 )
 from .data import BatteryConfig
-from .helpers import create_client
+from .helpers import async_list_devices, create_client
 
 CONF_ADD_MANUALLY = "add_manually"
 
@@ -128,6 +132,13 @@ def _picker(labels: Mapping[str, str]) -> SelectSelector:
     )
 
 
+def _whole_number(low: int, high: int) -> NumberSelector:
+    """Return a box for a whole number within a range."""
+    return NumberSelector(
+        NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
+    )
+
+
 def _configured(entry: ConfigEntry) -> list[BatteryConfig]:
     """Return the batteries an entry holds."""
     return [BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]]
@@ -175,7 +186,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             credentials = _credentials(user_input)
             try:
-                devices = await self._client(credentials).list_storage_devices()
+                devices = await async_list_devices(self.hass, self._client(credentials))
             except Exception as err:  # noqa: BLE001
                 errors["base"] = _error_key(err)
             else:
@@ -298,7 +309,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_API_SECRET: user_input[CONF_API_SECRET].strip(),
             }
             try:
-                devices = await self._client(data).list_storage_devices()
+                devices = await async_list_devices(self.hass, self._client(data))
             except Exception as err:  # noqa: BLE001
                 errors["base"] = _error_key(err)
             else:
@@ -352,7 +363,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                 # The field is hidden outside advanced mode; keep what is stored.
                 credentials[CONF_BASE_URL] = entry.data[CONF_BASE_URL]
             try:
-                devices = await self._client(credentials).list_storage_devices()
+                devices = await async_list_devices(self.hass, self._client(credentials))
             except Exception as err:  # noqa: BLE001
                 errors["base"] = _error_key(err)
             else:
@@ -445,27 +456,24 @@ class DynessOptionsFlow(OptionsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the alarm debounce and whether settings may be changed."""
+        """Ask for the alarm debounce, the API calls per hour and control."""
         if user_input is not None:
             return self.async_create_entry(
                 data={
                     **self.config_entry.options,
                     CONF_ALARM_DEBOUNCE: int(user_input[CONF_ALARM_DEBOUNCE]),
                     CONF_ALLOW_CONTROL: bool(user_input[CONF_ALLOW_CONTROL]),
+                    CONF_CALLS_PER_HOUR: int(user_input[CONF_CALLS_PER_HOUR]),
                 }
             )
         schema = vol.Schema(
             {
                 vol.Required(
                     CONF_ALARM_DEBOUNCE, default=DEFAULT_ALARM_DEBOUNCE
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_ALARM_DEBOUNCE,
-                        max=MAX_ALARM_DEBOUNCE,
-                        step=1,
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): _whole_number(MIN_ALARM_DEBOUNCE, MAX_ALARM_DEBOUNCE),
+                vol.Required(
+                    CONF_CALLS_PER_HOUR, default=DEFAULT_CALLS_PER_HOUR
+                ): _whole_number(MIN_CALLS_PER_HOUR, MAX_CALLS_PER_HOUR),
                 vol.Required(CONF_ALLOW_CONTROL, default=False): BooleanSelector(),
             }
         )

@@ -21,6 +21,7 @@ CONF_MODEL: Final = "model"
 CONF_MODEL_CODE: Final = "model_code"
 CONF_ALARM_DEBOUNCE: Final = "alarm_debounce"
 CONF_ALLOW_CONTROL: Final = "allow_control"
+CONF_CALLS_PER_HOUR: Final = "calls_per_hour"
 
 DEFAULT_ALARM_DEBOUNCE: Final = 2
 
@@ -34,6 +35,11 @@ STANDBY_CURRENT: Final = 0.3
 
 MIN_ALARM_DEBOUNCE: Final = 1
 MAX_ALARM_DEBOUNCE: Final = 12
+
+# The API calls per hour the App ID may make; only 2 per second is documented.
+DEFAULT_CALLS_PER_HOUR: Final = 60
+MIN_CALLS_PER_HOUR: Final = 20
+MAX_CALLS_PER_HOUR: Final = 3600
 
 OFFLINE_ISSUE_AFTER: Final = timedelta(hours=1)
 IMBALANCE_ISSUE_AFTER: Final = timedelta(hours=1)

@@ -31,6 +31,7 @@ from .modules import ModuleBook, ModuleWanted, SignalWanted
 from .plausibility import family_checks
 from .records_runtime import RecordsClocks
 from .signal import DongleSignal
+from .soc_source import SocSources
 from .static import DynessStaticCoordinator
 
 STALE_AFTER = timedelta(minutes=30)
@@ -71,10 +72,15 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         # Modules and masters share one record of dropped values.
         self.rejections = modules.rejections
         self.signal = DongleSignal(client)
+        self.soc_sources = SocSources(client)
         self._detections: dict[str, Detection] = {}
         self._trackers: dict[str, UploadTracker] = {}
         self._plan = Plan()
         self._fresh_at: datetime | None = None
+        # The first refresh reads only the batteries' own data (issue 12 §1);
+        # its new samples count for the modules at the next refresh.
+        self._live_only = True
+        self._unseen_samples: set[str] = set()
 
     @callback
     def async_add_listener(
@@ -100,6 +106,16 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             for context in self.async_contexts()
             if isinstance(context, kind)
         }
+
+    @property
+    def filled_in(self) -> bool:
+        """Return whether setup's background reads have started."""
+        return not self._live_only
+
+    async def async_fill_in(self) -> None:
+        """Read what the first refresh left out: device list, details, modules."""
+        self._live_only = False
+        await self.async_refresh()
 
     async def _async_fetch(self) -> DynessData:
         """Fetch one cycle; wake up again when the next sample is due."""
@@ -135,7 +151,8 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         now = dt_util.utcnow()
         previous = self.data.batteries if self.data is not None else {}
         self._plan = self.scheduler.plan()
-        await self.static.async_refresh_due(now)
+        if not self._live_only:
+            await self.static.async_refresh_due(now)
         batteries: dict[str, BatteryData] = {}
         fresh: set[str] = set()
         rate_limited: DynessRateLimitError | None = None
@@ -166,21 +183,29 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             if tracker.observe(sample, now):
                 fresh.add(serial)
             batteries[serial] = battery
-        if rate_limited is None:
+        if self._live_only:
+            self._unseen_samples |= fresh
+        elif rate_limited is None:
+            fresh |= self._unseen_samples
+            self._unseen_samples.clear()
             try:
                 await self._refresh_modules(batteries, fresh)
+                await self._refresh_details(batteries, now)
                 await self.signal.async_read(batteries, self.wanted(SignalWanted), now)
             except DynessBudgetError as err:
                 # The batteries are read; modules and extras wait for the budget.
                 LOGGER.debug("Modules and extras wait: %s", err)
             except DynessRateLimitError as err:
                 rate_limited = err
+        facts = self.static.facts
         for serial, battery in batteries.items():
-            # A signal read made while this cycle ran is not in `previous`.
-            if battery.signal_dbm != self.signal.dbm.get(serial):
-                batteries[serial] = replace(
-                    battery, signal_dbm=self.signal.dbm.get(serial)
-                )
+            # Reads made while this cycle ran, also of batteries not polled in it.
+            batteries[serial] = replace(
+                battery,
+                device=facts.devices.get(serial, battery.device),
+                detail=facts.details.get(serial, battery.detail),
+                signal_dbm=self.signal.dbm.get(serial),
+            )
         self._publish_demand(batteries)
         if rate_limited is not None:
             if not previous or self._is_stale(now):
@@ -194,6 +219,21 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             self.scheduler, self._plan, now + self._next_wake(now)
         )
         return DynessData(batteries=batteries, schedule=figures)
+
+    @callback
+    def follow_budget(self) -> None:
+        """Plan with a new budget now and tell the listeners (figures, repair)."""
+        self._plan = self.scheduler.plan()
+        if self.data is not None:
+            schedule = replace(
+                self.data.schedule,
+                budget=self.scheduler.budget,
+                budget_left=self.scheduler.budget_left(),
+                battery_minutes=5 * self._plan.battery_every,
+                module_minutes=5 * self._plan.module_every,
+            )
+            self.data = replace(self.data, schedule=schedule)
+            self.async_update_listeners()
 
     def _demand_changed(self) -> None:
         """Republish the demand while the entry runs (not while it unloads)."""
@@ -243,13 +283,14 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         snapshot = self.rejections.clean(serial, snapshot, family_checks(family))
         power = old.power if old is not None else None
         running = old.running if old is not None else None
+        info = None
         records = None
         if family.uses_power_records:
+            info = await self.soc_sources.async_battery_info(serial, snapshot, now)
+        if family.uses_power_records and info is None:
             records = await self.client.get_power_records(serial)
         if family.uses_running_data:
             running = await self.client.get_running_data(serial)
-        if needs_detail(family):
-            await self.static.async_refresh_detail(serial, now)
         self.modules.remember(serial, snapshot)
         facts = self.static.facts
         battery = BatteryData(
@@ -259,6 +300,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             device=facts.devices.get(serial),
             detail=facts.details.get(serial),
             power=power,
+            battery_info=info,
             running=running,
             signal_dbm=self.signal.dbm.get(serial),
             modules=old.modules if old is not None else {},
@@ -280,6 +322,14 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         code = device.model_code if device and device.model_code else config.model_code
         self._detections[serial] = detect(model, code, snapshot)
         return self._detections[serial]
+
+    async def _refresh_details(
+        self, batteries: Mapping[str, BatteryData], now: datetime
+    ) -> None:
+        """Read the rated figures of batteries whose layout needs them, when due."""
+        for serial, battery in batteries.items():
+            if needs_detail(battery.family):
+                await self.static.async_refresh_detail(serial, now)
 
     async def _refresh_modules(
         self, batteries: dict[str, BatteryData], fresh: set[str]

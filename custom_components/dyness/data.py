@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .api import (
+    BatteryInfo,
     DeviceDetail,
     PowerRecord,
     RealtimeSnapshot,
@@ -134,6 +135,8 @@ class BatteryData:
     device: StorageDevice | None = None
     detail: DeviceDetail | None = None
     power: PowerRecord | None = None
+    # v2 battery info of this sample, where it replaces the records (soc_source.py).
+    battery_info: BatteryInfo | None = None
     # Whether `power` is current by the records clock (issue 17); None: unchecked.
     records: RecordsView | None = None
     running: RunningData | None = None
@@ -235,6 +238,8 @@ class BatteryData:
                 found = self.realtime.points.get(source.key)
                 return None if found is None else found.value
             case SourceKind.POWER_RECORD:
+                if self.battery_info is not None and source.key == "soc":
+                    return self.battery_info.soc
                 if self.power is None or self.records is None or self.records.note:
                     return None
                 return self.power.raw.get(source.key)
@@ -312,6 +317,8 @@ class BatteryData:
                 self.realtime is not None and self.realtime.text(source.key) is not None
             )
         if source.kind is SourceKind.POWER_RECORD:
+            if self.battery_info is not None and source.key == "soc":
+                return self.battery_info.soc is not None
             # Due once a record carries it, current or not: unknown says why.
             return self.power is not None and self.power.raw.get(source.key) is not None
         return self._read(source) is not None

@@ -72,6 +72,13 @@ class DynessFirmwareCoordinator(DynessBaseCoordinator[Mapping[str, FirmwareCheck
         self.serials: list[str] = []
         self.checks = hass.data.setdefault(FIRMWARE_CHECKS, {})
         self.data = self.checks
+        # Look-ups wait until setup has read the batteries' own data.
+        self.started = False
+
+    async def async_start(self) -> None:
+        """Look up the batteries followed so far; later ones as they come."""
+        self.started = True
+        await self.async_refresh()
 
     @callback
     def follow(self, serials: Iterable[str]) -> None:
@@ -79,6 +86,7 @@ class DynessFirmwareCoordinator(DynessBaseCoordinator[Mapping[str, FirmwareCheck
         new = [serial for serial in serials if serial not in self.serials]
         if new:
             self.serials.extend(new)
+        if new and self.started:
             self.config_entry.async_create_task(
                 self.hass, self.async_refresh(), f"{DOMAIN} firmware"
             )

@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .api import CallScheduler, DynessClient, Region
+from .api import CallScheduler, DynessClient, Region, StorageDevice
 from .const import (
     CONF_API_ID,
     CONF_API_SECRET,
     CONF_BASE_URL,
     CONF_BATTERIES,
+    CONF_CALLS_PER_HOUR,
     CONF_REGION,
+    DEFAULT_CALLS_PER_HOUR,
     DOMAIN,
+    MAX_CALLS_PER_HOUR,
+    MIN_CALLS_PER_HOUR,
     REQUEST_TIMEOUT,
 )
 from .data import BatteryConfig
 from .runtime import DynessConfigEntry
 
 SCHEDULERS: HassKey[dict[str, CallScheduler]] = HassKey(f"{DOMAIN}_throttles")
+# A flow's device list serves the setup that follows it while this young.
+LISTING_REUSE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """An App ID's device list and when it was read."""
+
+    at: datetime
+    devices: tuple[StorageDevice, ...]
+
+
+LISTINGS: HassKey[dict[str, Listing]] = HassKey(f"{DOMAIN}_listings")
 
 
 def get_scheduler(hass: HomeAssistant, app_id: str) -> CallScheduler:
@@ -33,6 +53,15 @@ def get_scheduler(hass: HomeAssistant, app_id: str) -> CallScheduler:
     if app_id not in schedulers:
         schedulers[app_id] = CallScheduler()
     return schedulers[app_id]
+
+
+def budget_option(entry: ConfigEntry) -> int:
+    """Return the configured API calls per hour, within the allowed range."""
+    try:
+        value = int(entry.options.get(CONF_CALLS_PER_HOUR, DEFAULT_CALLS_PER_HOUR))
+    except (TypeError, ValueError):
+        value = DEFAULT_CALLS_PER_HOUR
+    return min(MAX_CALLS_PER_HOUR, max(MIN_CALLS_PER_HOUR, value))
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> DynessClient:
@@ -47,6 +76,24 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> DynessClient:
         request_timeout=REQUEST_TIMEOUT,
         scheduler=get_scheduler(hass, app_id),
     )
+
+
+async def async_list_devices(
+    hass: HomeAssistant, client: DynessClient
+) -> list[StorageDevice]:
+    """Read the device list and keep it for the setup that may follow."""
+    devices = await client.list_storage_devices()
+    listing = Listing(at=dt_util.utcnow(), devices=tuple(devices))
+    hass.data.setdefault(LISTINGS, {})[client.app_id] = listing
+    return devices
+
+
+def take_listing(hass: HomeAssistant, app_id: str) -> Listing | None:
+    """Return (once) a device list a flow read moments ago, else None."""
+    listing = hass.data.get(LISTINGS, {}).pop(app_id, None)
+    if listing is None or dt_util.utcnow() - listing.at > LISTING_REUSE:
+        return None
+    return listing
 
 
 def device_in_use(entry: DynessConfigEntry, device: DeviceEntry) -> bool:

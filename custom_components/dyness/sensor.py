@@ -161,7 +161,8 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
     async def async_added_to_hass(self) -> None:
         """Read the dongle's signal at once rather than at the next cycle."""
         await super().async_added_to_hass()
-        if self.entity_description.wants_signal:
+        # During setup the fill-in reads it, behind the batteries' own data.
+        if self.entity_description.wants_signal and self.coordinator.filled_in:
             self.coordinator.config_entry.async_create_background_task(
                 self.hass,
                 self.coordinator.async_read_signal(self.serial),

@@ -38,12 +38,14 @@ class DongleSignal:
             last = self._read_at.get(serial)
             if last is not None and now - last < SIGNAL_INTERVAL:
                 continue
-            self._read_at[serial] = now
+            # A read refused by the budget or a 429 raises: it is tried again
+            # at the next cycle, not after 30 minutes.
             snapshot = await optional(
                 self.client.get_realtime_data(
                     battery.dongle_sn, priority=Priority.EXTRA
                 ),
                 f"Signal strength of {serial}",
             )
+            self._read_at[serial] = now
             if snapshot is not None:
                 self.dbm[serial] = snapshot.number(SIGNAL_POINT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -54,6 +54,13 @@ class DynessStaticCoordinator(DynessBaseCoordinator[StaticFacts]):
     def facts(self) -> StaticFacts:
         """Return what is known, empty before the first answer."""
         return self.data if self.data is not None else StaticFacts()
+
+    def seed(self, at: datetime, devices: Iterable[StorageDevice]) -> None:
+        """Take a device list read moments ago (by the config flow) as the last one."""
+        self._listed_at = at
+        self.data = replace(
+            self.facts, devices={device.device_sn: device for device in devices}
+        )
 
     async def async_refresh_due(self, now: datetime) -> None:
         """Read the device list when the last one is 2 hours old or missing."""

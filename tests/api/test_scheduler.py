@@ -40,6 +40,16 @@ class FakeTime:
         self.now += seconds
 
 
+async def _calls_a_minute_apart(
+    scheduler: CallScheduler, clock: FakeTime, count: int
+) -> None:
+    """Make `count` calls a minute apart."""
+    for _ in range(count):
+        async with scheduler.slot():
+            pass
+        clock.now += 60
+
+
 @pytest.fixture
 def clock() -> FakeTime:
     """Return a fake clock."""
@@ -278,10 +288,7 @@ async def test_spacing_and_budget_never_exceeded(
 async def test_budget_stays_below_the_refused_level_for_a_day(clock: FakeTime) -> None:
     """A 429 after 30 calls caps the budget at 29 until a quiet day has passed."""
     scheduler = CallScheduler(monotonic=clock.monotonic, sleep=clock.sleep)
-    for _ in range(30):
-        async with scheduler.slot():
-            pass
-        clock.now += 60
+    await _calls_a_minute_apart(scheduler, clock, 30)
     scheduler.note_rate_limited(None)
     assert scheduler.budget == 29
     for _ in range(23):
@@ -291,3 +298,34 @@ async def test_budget_stays_below_the_refused_level_for_a_day(clock: FakeTime) -
     clock.now += 3600
     scheduler.note_success()
     assert scheduler.budget == 34
+
+
+async def test_ceiling_set_by_the_user(clock: FakeTime) -> None:
+    """A new ceiling holds at once; after a 429 the budget climbs to it slowly."""
+    scheduler = CallScheduler(monotonic=clock.monotonic, sleep=clock.sleep)
+    scheduler.set_ceiling(180)
+    assert (scheduler.ceiling, scheduler.budget) == (180, 180)
+    scheduler.set_demand("entry", Demand(battery_calls=2, module_calls=10))
+    assert not scheduler.plan().stretched
+    scheduler.set_ceiling(30)
+    assert scheduler.budget == 30
+    assert scheduler.plan().module_every > 1
+    # A 429 after 25 calls: raising the ceiling does not jump over what was refused.
+    await _calls_a_minute_apart(scheduler, clock, 25)
+    scheduler.note_rate_limited(None)
+    assert scheduler.budget == 22
+    scheduler.set_ceiling(200)
+    assert scheduler.budget == 22
+    for _ in range(23):
+        clock.now += 3600
+        scheduler.note_success()
+    assert scheduler.budget == 24
+    clock.now += 2 * 3600
+    scheduler.note_success()
+    assert scheduler.budget == 29
+    # A quiet day later a new ceiling holds at once again.
+    scheduler.set_ceiling(150)
+    assert scheduler.budget == 150
+    # Never below the floor of learning, nor above a small ceiling.
+    scheduler.set_ceiling(10)
+    assert scheduler.budget == scheduler.min_budget == 10

@@ -109,6 +109,7 @@ class CallScheduler:
         self.min_interval = min_interval
         self.ceiling = hourly_budget
         self.budget = hourly_budget
+        self._min_budget = min_budget
         self.min_budget = min(min_budget, hourly_budget)
         self.max_wait = max_wait
         self._monotonic = monotonic or _monotonic
@@ -246,6 +247,20 @@ class CallScheduler:
         if self.budget < cap:
             self.budget = min(cap, self.budget + BUDGET_STEP_UP)
             self._last_raise = now
+
+    def set_ceiling(self, ceiling: int) -> None:
+        """Follow a new hourly budget set by the user.
+
+        Without a 429 in the last day the new budget holds at once; after one,
+        the budget climbs towards it as after any 429, below the refused level.
+        """
+        self.ceiling = ceiling
+        self.min_budget = min(self._min_budget, ceiling)
+        if self._monotonic() - self._last_429 >= DAY:
+            self._refused_at = None
+            self.budget = ceiling
+        else:
+            self.budget = max(self.min_budget, min(self.budget, ceiling))
 
     # --- planning ----------------------------------------------------------
 

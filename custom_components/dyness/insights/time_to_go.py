@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+import math
 from statistics import median
 from typing import Any, Final, Self
 
+from .profile import DailyProfile
 from .stored import items, mapping, to_float, to_text, to_time
 
 WINDOW: Final = timedelta(minutes=30)
@@ -24,6 +26,12 @@ FULL_SOC: Final = 100.0
 EMPTY_SOC: Final = 0.0
 # Below this SOC a BMS that stops the discharge shows where its floor is.
 FLOOR_SEARCH_SOC: Final = 40.0
+# How fast the expected power turns from the smoothed into the typical one.
+BLEND: Final = timedelta(minutes=30)
+STEP: Final = timedelta(minutes=5)
+# Near the floor or the top the BMS holds the power back (taper, cut-off).
+FLOOR_MARGIN: Final = 1.0
+CEILING_MARGIN: Final = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +102,6 @@ class PowerTrend:
         return trend
 
 
-def minutes_to_go(energy_kwh: float, power_w: float) -> float:
-    """Return minutes to move `energy_kwh` at `power_w`, capped at the horizon."""
-    cap = HORIZON.total_seconds() / 60
-    if energy_kwh <= 0:
-        return 0.0
-    return min(cap, energy_kwh * 60_000 / power_w)
-
-
 @dataclass(frozen=True, kw_only=True)
 class Level:
     """Where a battery stands: SOC, capacity and the SOC limits it moves between."""
@@ -111,27 +111,52 @@ class Level:
     ceiling_soc: float | None = None
     floor_soc: float | None = None
 
+    @property
+    def ceiling(self) -> float:
+        """Return the SOC charging stops at."""
+        return FULL_SOC if self.ceiling_soc is None else self.ceiling_soc
+
+    @property
+    def floor(self) -> float:
+        """Return the SOC discharging stops at."""
+        return EMPTY_SOC if self.floor_soc is None else self.floor_soc
+
     def energy_to(self, sign: int) -> float | None:
         """Return kWh still to go up to the ceiling (+1) or down to the floor (-1)."""
         if self.soc is None or self.capacity_kwh is None or self.capacity_kwh <= 0:
             return None
-        if sign > 0:
-            target = FULL_SOC if self.ceiling_soc is None else self.ceiling_soc
-        else:
-            target = EMPTY_SOC if self.floor_soc is None else self.floor_soc
+        target = self.ceiling if sign > 0 else self.floor
         return max(0.0, sign * (target - self.soc) / 100 * self.capacity_kwh)
+
+    @property
+    def unconstrained(self) -> bool:
+        """Return whether the BMS lets the battery follow the household freely."""
+        return (
+            self.soc is not None
+            and self.floor + FLOOR_MARGIN < self.soc < self.ceiling - CEILING_MARGIN
+        )
 
 
 class TimeToGo:
-    """Time to full and time to empty of one battery."""
+    """Time to full and time to empty of one battery.
 
-    def __init__(self, window: timedelta = WINDOW) -> None:
-        """Start without samples."""
+    The expected power starts at the smoothed power and, with the time ahead,
+    blends into the typical power of that time of day (`DailyProfile`), so an
+    evening peak or the night's base load is expected when it usually comes.
+    """
+
+    def __init__(
+        self, window: timedelta = WINDOW, profile: DailyProfile | None = None
+    ) -> None:
+        """Start without samples; without a profile the smoothed power is held."""
         self.trend = PowerTrend(window)
+        self.profile = profile
 
-    def add(self, at: datetime, power_w: float | None) -> None:
-        """Take the power of a sample (at its sample time)."""
+    def add(self, at: datetime, power_w: float | None, level: Level) -> None:
+        """Take the power of a sample (at its sample time) and where it stood."""
         self.trend.add(at, power_w)
+        if self.profile is not None and power_w is not None and level.unconstrained:
+            self.profile.add(at, power_w)
 
     def to_full(self, now: datetime, level: Level) -> float | None:
         """Return minutes until the charge limit (or 100 %), None unless charging."""
@@ -141,25 +166,50 @@ class TimeToGo:
         """Return minutes until the discharge floor (or 0 %), None unless discharging."""
         return home_minutes(now, -1, [(self, level)])
 
+    def expected(self, now: datetime, ahead: timedelta) -> float | None:
+        """Return the power (W) expected `ahead` of now, None without samples."""
+        current = self.trend.power(now)
+        if current is None:
+            return None
+        typical = None if self.profile is None else self.profile.at(now + ahead)
+        if typical is None:
+            return current
+        weight = math.exp(-ahead / BLEND)
+        return weight * current + (1 - weight) * typical
+
     def as_dict(self) -> dict[str, Any]:
         """Return the state to store across restarts."""
-        return self.trend.as_dict()
+        return {
+            **self.trend.as_dict(),
+            "profile": None if self.profile is None else self.profile.as_dict(),
+        }
 
     @classmethod
-    def from_dict(cls, data: Any, window: timedelta = WINDOW) -> Self:
-        """Return a calculator from stored state."""
-        made = cls(window)
-        made.trend = PowerTrend.from_dict(data, window)
+    def from_dict(
+        cls, data: Any, window: timedelta = WINDOW, zone: tzinfo | None = None
+    ) -> Self:
+        """Return a calculator from stored state (with a profile when `zone` is given)."""
+        stored = mapping(data)
+        profile = (
+            None
+            if zone is None
+            else DailyProfile.from_dict(stored.get("profile"), zone)
+        )
+        made = cls(window, profile)
+        made.trend = PowerTrend.from_dict(stored, window)
         return made
 
 
 def home_minutes(
     now: datetime, sign: int, parts: Sequence[tuple[TimeToGo, Level]]
 ) -> float | None:
-    """Return minutes until all batteries together reach full (+1) or empty (-1).
+    """Return minutes until the batteries together reach full (+1) or empty (-1).
 
-    The energy still to go of every battery over the sum of their smoothed
-    powers; None unless every battery is known and the sum moves that way.
+    Walks ahead in 5-minute steps with the expected power of every battery
+    until the energy still to go is used up. None unless every battery is
+    known and both the smoothed and the recent power move that way, or when
+    the expected power turns before the target (it will not get there in this
+    run); capped at the horizon.
     """
     if not parts:
         return None
@@ -176,7 +226,19 @@ def home_minutes(
         recent += calculator.trend.recent()
     if sign * smoothed <= IDLE_POWER_W or sign * recent <= IDLE_POWER_W:
         return None
-    return minutes_to_go(energy, abs(smoothed))
+    ahead = timedelta(0)
+    while ahead < HORIZON:
+        power = sign * sum(
+            calculator.expected(now, ahead) or 0.0 for calculator, _ in parts
+        )
+        if power <= IDLE_POWER_W:
+            return None
+        step_kwh = power * STEP.total_seconds() / 3_600_000
+        if step_kwh >= energy:
+            return (ahead + STEP * (energy / step_kwh)).total_seconds() / 60
+        energy -= step_kwh
+        ahead += STEP
+    return HORIZON.total_seconds() / 60
 
 
 def floor_from_depth(depth_percent: float | None) -> float | None:

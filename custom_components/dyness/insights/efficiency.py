@@ -81,7 +81,8 @@ class RoundTrip:
         starts = [m for m in self._marks if oldest <= m.at <= newest]
         if not starts:
             return None
-        start = min(starts, key=lambda m: (abs(m.soc - soc), m.at))
+        # Ties go to the newest mark, the one closest to exactly the window.
+        start = min(starts, key=lambda m: (abs(m.soc - soc), now - m.at))
         if abs(start.soc - soc) > SOC_TOLERANCE:
             return None
         charged = charged_kwh - start.charged_kwh

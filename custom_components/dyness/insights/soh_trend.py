@@ -19,13 +19,15 @@ MIN_RESIDUAL: Final = 2.0
 MAD_SCALE: Final = 1.4826
 
 
-def daily_means(points: Iterable[tuple[datetime, float | None]]) -> dict[date, float]:
-    """Return the mean SOH of each day that has values."""
+def daily_medians(
+    points: Iterable[tuple[datetime, float | None]],
+) -> dict[date, float]:
+    """Return the median SOH of each day that has values (a glitch hour is ignored)."""
     days: dict[date, list[float]] = defaultdict(list)
     for moment, value in points:
         if value is not None and 0 < value <= 100:
             days[moment.date()].append(value)
-    return {day: sum(values) / len(values) for day, values in days.items()}
+    return {day: median(values) for day, values in days.items()}
 
 
 def _fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -43,10 +45,10 @@ def soh_loss_per_year(
 ) -> float | None:
     """Return the SOH lost per year (pp, positive when ageing), None before 30 days.
 
-    Least squares over daily means, refitted once without the days whose
+    Least squares over daily medians, refitted once without the days whose
     residual is an outlier (a misread SOH must not tilt the line).
     """
-    days = daily_means(points)
+    days = daily_medians(points)
     if len(days) < MIN_DAYS:
         return None
     first = min(days)

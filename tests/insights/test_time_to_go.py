@@ -149,6 +149,7 @@ def test_profile_expects_the_usual_evening() -> None:
     assert held.to_empty(now, level) == pytest.approx(225.0)
     assert learned.to_empty(now, level) == pytest.approx(1065, rel=0.01)
     assert learned.expected(now, timedelta(0)) == pytest.approx(-2000.0)
+    assert TimeToGo(profile=profile).expected(now, timedelta(0)) is None
 
 
 def test_profile_turning_before_the_target_is_unknown() -> None:

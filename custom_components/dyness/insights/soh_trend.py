@@ -63,6 +63,6 @@ def soh_loss_per_year(
     kept = [
         (x, y) for x, y, r in zip(xs, ys, residuals, strict=True) if abs(r) <= limit
     ]
-    if len(kept) >= MIN_DAYS and kept[-1][0] - kept[0][0] >= MIN_SPAN.days:
-        slope, _ = _fit([x for x, _ in kept], [y for _, y in kept])
+    # At least half of the days lie within 3 MADs, so the refit has points.
+    slope, _ = _fit([x for x, _ in kept], [y for _, y in kept])
     return -slope * DAYS_PER_YEAR + 0.0

@@ -19,18 +19,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Our package first, or the harness's own custom_components package shadows it.
 import custom_components.dyness  # noqa: F401  # isort: skip
 
+from bench_sim import battery_data  # isort: skip
+
 import argparse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from statistics import median
 import time
 
-from custom_components.dyness.api import RealtimeSnapshot
-from custom_components.dyness.data import BatteryConfig, BatteryData
 from custom_components.dyness.families import Metric
 from custom_components.dyness.insights.profile import DailyProfile
 from custom_components.dyness.insights.time_to_go import FloorLearner, Level, TimeToGo
-from custom_components.dyness.model_table import detect
 from dyness_sim import Battery, SimClock, Simulator
 from dyness_sim.devices import slot_of, slot_start
 
@@ -100,21 +99,6 @@ class Figures:
     unresolved: int = 0
 
 
-def _data(battery: Battery, now: datetime) -> BatteryData | None:
-    """Return what the coordinator would hold after a poll at `now`."""
-    snapshot = RealtimeSnapshot.from_api(
-        battery.device_sn, battery.points(battery.device_sn, now)
-    )
-    if snapshot.timestamp is None:
-        return None
-    detection = detect(battery.model_name, str(battery.model_code), snapshot)
-    return BatteryData(
-        config=BatteryConfig(device_sn=battery.device_sn),
-        detection=detection,
-        realtime=snapshot,
-    )
-
-
 def _run_end(battery: Battery, moment: datetime, sign: int) -> tuple[datetime, bool]:
     """Return when the run at `moment` ends and whether it reached its target."""
     slot = slot_of(moment) + 1
@@ -148,7 +132,7 @@ def run(scenario: Scenario, days: int, *, learn: bool) -> dict[int, Figures]:
     last: datetime | None = None
     while now < end:
         clock.set(now)
-        data = _data(battery, now)
+        data = battery_data(battery, now)
         now += POLL
         if data is None or data.realtime is None or data.realtime.timestamp is None:
             continue

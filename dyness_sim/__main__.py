@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", choices=ALL_MODELS, help="serve one battery of this model only"
     )
+    parser.add_argument(
+        "--household",
+        choices=("regular", "varied"),
+        default="regular",
+        help="with --model: the same day every day, or days that differ",
+    )
     return parser
 
 
@@ -58,7 +64,7 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
         "v2_enabled": args.v2,
     }
     if args.model is not None:
-        return Simulator.single(args.model, **options)
+        return Simulator.single(args.model, household=args.household, **options)
     if args.scenario == "showroom":
         return Simulator.showroom(**options)
     return Simulator.default(**options)

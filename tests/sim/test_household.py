@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dyness_sim import SimClock, Simulator
+from dyness_sim.__main__ import build_parser, make_simulator
 from dyness_sim.physics import Household, appliances, load_power, pv_power
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -82,3 +83,11 @@ def test_single_battery_takes_station_options() -> None:
     )
     assert station.load_w(moment, SEED) == 2.0 * load_power(moment, SEED, "varied")
     assert sim.batteries[0].initial_soc == 80.0
+
+
+def test_command_line_household() -> None:
+    """`--household varied` reaches the single battery's station."""
+    args = build_parser().parse_args(["--model", "DL5.0C", "--household", "varied"])
+    assert make_simulator(args).batteries[0].station.household == "varied"
+    plain = build_parser().parse_args(["--model", "DL5.0C"])
+    assert make_simulator(plain).batteries[0].station.household == "regular"

@@ -113,14 +113,16 @@ def _run_end(battery: Battery, moment: datetime, sign: int) -> tuple[datetime, b
         slot += 1
 
 
-def run(scenario: Scenario, days: int, *, learn: bool) -> dict[int, Figures]:
+def run(
+    scenario: Scenario, days: int, *, learn: bool, seed: int | None = None
+) -> dict[int, Figures]:
     """Simulate a scenario; return the figures of time to full (+1) and empty (-1).
 
     `learn` gives the calculator its daily profile; without, it holds the
     smoothed power.
     """
     clock = SimClock.fixed(scenario.start)
-    sim = Simulator.single(scenario.model, clock=clock, **scenario.options)
+    sim = Simulator.single(scenario.model, clock=clock, seed=seed, **scenario.options)
     battery = sim.batteries[0]
     calculator = TimeToGo(
         profile=DailyProfile(battery.station.timezone) if learn else None
@@ -195,6 +197,9 @@ def main() -> None:
     """Run the scenarios and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=14)
+    parser.add_argument(
+        "--seed", type=int, help="another household and weather (default: scenario's)"
+    )
     args = parser.parse_args()
     began = time.perf_counter()
     print(f"{args.days} simulated days per scenario, samples every 5 min")
@@ -208,7 +213,9 @@ def main() -> None:
         )
         totals: dict[int, list[float]] = {1: [], -1: []}
         for scenario in SCENARIOS:
-            for sign, figures in run(scenario, args.days, learn=learn).items():
+            for sign, figures in run(
+                scenario, args.days, learn=learn, seed=args.seed
+            ).items():
                 totals[sign].extend(figures.errors)
                 _print(scenario.name, sign, figures.errors, figures.unresolved)
         for sign, errors in totals.items():

@@ -152,7 +152,6 @@ class HomeBattery:
         missing = tuple(b.serial for b in batteries if not b.fresh)
         powers = [b.power_w for b in fresh]
         power = _sum(powers)
-        known_powers = [p for p in powers if p is not None]
         charged = self._charged.update({b.serial: b.charged_kwh for b in fresh})
         discharged = self._discharged.update(
             {b.serial: b.discharged_kwh for b in fresh}
@@ -164,12 +163,10 @@ class HomeBattery:
             rated_kwh=_sum([b.capacity_kwh for b in batteries]),
             remaining_kwh=_sum([b.remaining_kwh for b in fresh]),
             power_w=power,
-            charge_power_w=sum(max(0.0, p) for p in known_powers)
-            if known_powers
-            else None,
-            discharge_power_w=sum(max(0.0, -p) for p in known_powers)
-            if known_powers
-            else None,
+            charge_power_w=_sum([None if p is None else max(0.0, p) for p in powers]),
+            discharge_power_w=_sum(
+                [None if p is None else max(0.0, -p) for p in powers]
+            ),
             charged_kwh=charged,
             discharged_kwh=discharged,
             status=status_of(power),

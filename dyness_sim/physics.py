@@ -95,15 +95,20 @@ def pv_power(
 
 
 def load_power(local: datetime, seed: int, household: Household = "regular") -> float:
-    """Return the household load (W) at local time `local`."""
+    """Return the household load (W) at local time `local`, before scaling.
+
+    A varied household keeps its base load (fridge, standby) within ±10 % but
+    its activities (morning, noon, evening) are 0.7 to 1.3 times as large and
+    start up to an hour earlier or later from day to day.
+    """
     hours = local.hour + local.minute / 60
     day_key = local.date().isoformat()
-    factor = 1.0
+    base, activity = 1.0, 1.0
     if household == "varied":
-        factor = 0.7 + 0.6 * unit(seed, "day", day_key)
-        # Mornings and evenings start up to an hour earlier or later.
+        base = 0.9 + 0.2 * unit(seed, "base", day_key)
+        activity = 0.7 + 0.6 * unit(seed, "day", day_key)
         hours -= 2.0 * (unit(seed, "shift", day_key) - 0.5)
-    load = 180.0
+    load = 0.0
     if 6.0 <= hours < 8.5:
         load += 450.0 * math.sin(math.pi * (hours - 6.0) / 2.5)
     if 11.5 <= hours < 13.5:
@@ -111,8 +116,7 @@ def load_power(local: datetime, seed: int, household: Household = "regular") -> 
     if 17.0 <= hours < 23.0:
         load += 700.0 * math.sin(math.pi * (hours - 17.0) / 6.0) + 150.0
     noise = 0.75 + 0.5 * unit(seed, "load", day_key, local.hour + local.minute / 60)
-    extra = appliances(local, seed) if household == "varied" else 0.0
-    return load * noise * factor + extra
+    return (180.0 * base + load * activity) * noise
 
 
 def appliances(local: datetime, seed: int) -> float:

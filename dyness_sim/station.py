@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .physics import Household, load_power, pv_power
+from .physics import Household, appliances, load_power, pv_power
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,5 +30,11 @@ class Station:
         return pv_power(local, seed, self.pv_kwp, self.household)
 
     def load_w(self, local: datetime, seed: int) -> float:
-        """Return the household load (W) at local time `local`."""
-        return load_power(local, seed, self.household) * self.load_scale
+        """Return the household load (W) at local time `local`.
+
+        Big appliances draw the same whatever the size of the household.
+        """
+        scaled = load_power(local, seed, self.household) * self.load_scale
+        if self.household == "varied":
+            scaled += appliances(local, seed)
+        return scaled

@@ -81,7 +81,9 @@ def test_single_battery_takes_station_options() -> None:
         2.0,
         8.0,
     )
-    assert station.load_w(moment, SEED) == 2.0 * load_power(moment, SEED, "varied")
+    assert station.load_w(moment, SEED) == 2.0 * load_power(
+        moment, SEED, "varied"
+    ) + appliances(moment, SEED)
     assert sim.batteries[0].initial_soc == 80.0
 
 

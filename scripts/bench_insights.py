@@ -1,7 +1,7 @@
 """Benchmark: time to empty and time to full against when the battery got there.
 
 Drives the simulator in-process on its fixed clock with a varied household
-(day size and timing differ, appliances switch on, clouds pass) and reads
+(activities differ in size and timing, appliances switch on, clouds pass) and reads
 every 5-minute sample as the integration does (client models, family layouts).
 Each sample feeds the time-to-go calculator; each prediction made at least
 1 h before the battery actually reached its floor (or got full) in the same

@@ -70,3 +70,14 @@ def test_to_time(value: object, expected: datetime | None) -> None:
 def test_to_float(value: object, expected: float | None) -> None:
     """Only finite numbers are read back."""
     assert to_float(value) == expected
+
+
+def test_typical_falls_back_to_the_nearest_earlier_slot() -> None:
+    """A never-learned slot (always at the floor) takes the slot before it."""
+    profile = DailyProfile()
+    evening = datetime(2026, 1, 5, 21, 10, tzinfo=UTC)
+    assert profile.typical(evening) is None
+    profile.add(evening, -300.0)
+    assert profile.typical(evening + timedelta(hours=5)) == -300.0
+    assert profile.typical(evening - timedelta(hours=5)) == -300.0
+    assert profile.at(evening + timedelta(hours=5)) is None

@@ -44,6 +44,19 @@ class DailyProfile:
         """Return the typical power at a moment, None while the slot is unknown."""
         return self._slots[self.slot(moment)]
 
+    def typical(self, moment: datetime) -> float | None:
+        """Return the power of the slot, else of the nearest earlier known slot.
+
+        Slots the battery always spends at its floor are never learned; the
+        household then goes on as it was before (the night's base load).
+        """
+        index = self.slot(moment)
+        for back in range(SLOTS):
+            value = self._slots[index - back]
+            if value is not None:
+                return value
+        return None
+
     def as_dict(self) -> dict[str, Any]:
         """Return the slot means to store across restarts."""
         return {"slots": list(self._slots)}

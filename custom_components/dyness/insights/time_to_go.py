@@ -171,7 +171,7 @@ class TimeToGo:
         current = self.trend.power(now)
         if current is None:
             return None
-        typical = None if self.profile is None else self.profile.at(now + ahead)
+        typical = None if self.profile is None else self.profile.typical(now + ahead)
         if typical is None:
             return current
         weight = math.exp(-ahead / BLEND)

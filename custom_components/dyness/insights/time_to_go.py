@@ -1,4 +1,4 @@
-"""Time to full and time to empty from smoothed power and the energy still to go."""
+"""Time to full and time to empty: energy still to go over the expected power."""
 
 from __future__ import annotations
 

@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", choices=ALL_MODELS, help="serve one battery of this model only"
     )
+    parser.add_argument(
+        "--household",
+        choices=("regular", "varied"),
+        default="regular",
+        help="with --model: the same day every day, or days that differ",
+    )
     return parser
 
 
@@ -65,7 +71,7 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
         "region": args.region,
     }
     if args.model is not None:
-        return Simulator.single(args.model, **options)
+        return Simulator.single(args.model, household=args.household, **options)
     if args.scenario == "showroom":
         return Simulator.showroom(**options)
     return Simulator.default(**options)

@@ -19,13 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Our package first, or the harness's own custom_components package shadows it.
 import custom_components.dyness  # noqa: F401  # isort: skip
 
+from bench_sim import battery_data  # isort: skip
+
 import argparse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import time
 
-from custom_components.dyness.api import PowerRecord, RealtimeSnapshot
-from custom_components.dyness.data import BatteryConfig, BatteryData
+from custom_components.dyness.api import PowerRecord
 from custom_components.dyness.energy import (
     MAX_GAP,
     CounterGuard,
@@ -35,7 +36,6 @@ from custom_components.dyness.energy import (
 )
 from custom_components.dyness.energy_sensor import COUNTER_METRICS
 from custom_components.dyness.families import Metric
-from custom_components.dyness.model_table import detect
 from dyness_sim import ALL_MODELS, Battery, SimClock, Simulator
 
 START = datetime(2026, 6, 21, 0, 1, 30, tzinfo=UTC)
@@ -66,21 +66,6 @@ class Run:
     polls: int = 0
     prev: tuple[datetime, float | None] | None = None
     battery: Battery | None = None
-
-
-def _battery_data(battery: Battery, now: datetime) -> BatteryData | None:
-    """Return what the coordinator would hold after a poll at `now`."""
-    snapshot = RealtimeSnapshot.from_api(
-        battery.device_sn, battery.points(battery.device_sn, now)
-    )
-    if snapshot.timestamp is None:
-        return None
-    detection = detect(battery.model_name, str(battery.model_code), snapshot)
-    return BatteryData(
-        config=BatteryConfig(device_sn=battery.device_sn),
-        detection=detection,
-        realtime=snapshot,
-    )
 
 
 def _records(battery: Battery, now: datetime) -> list[PowerRecord]:
@@ -121,7 +106,7 @@ def run(model: str, *, days: int, outage: bool) -> Run:
 
 def _poll(result: Run, battery: Battery, now: datetime) -> None:
     """Take one poll into every direction of the battery, as the sensors do."""
-    data = _battery_data(battery, now)
+    data = battery_data(battery, now)
     if data is None or data.realtime is None or data.realtime.timestamp is None:
         return
     result.polls += 1

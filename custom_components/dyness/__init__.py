@@ -11,11 +11,13 @@ from .const import CONF_BATTERIES
 from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
 from .helpers import create_client, device_in_use
+from .insight_book import InsightBook
 from .issues import async_remove_issues, async_setup_issues
 from .modules import ModuleBook
 from .plausibility import Rejections
 from .records import RecordsCaches
 from .runtime import DynessConfigEntry, DynessRuntimeData
+from .soh_history import async_track_soh
 from .static import DynessStaticCoordinator
 
 PLATFORMS: list[Platform] = [
@@ -37,6 +39,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     await coordinator.async_config_entry_first_refresh()
     firmware = DynessFirmwareCoordinator(hass, entry, client)
     alarms = AlarmMonitor(coordinator, debounce_option(entry))
+    insights = InsightBook(hass, entry.entry_id)
+    await insights.async_load()
     entry.runtime_data = DynessRuntimeData(
         client=client,
         coordinator=coordinator,
@@ -45,12 +49,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
         alarms=alarms,
         records=RecordsCaches(client),
         modules=modules,
+        insights=insights,
     )
     # The App ID's scheduler outlives the entry; forget what this entry needed.
     entry.async_on_unload(lambda: client.scheduler.set_demand(entry.entry_id, None))
     # The first sample is the alarms' baseline.
     alarms.sync()
     entry.async_on_unload(coordinator.async_add_listener(alarms.sync))
+    # Before the entities: they read what the book took from the same data.
+    insights.async_update(coordinator.data)
+    entry.async_on_unload(
+        coordinator.async_add_listener(lambda: insights.async_update(coordinator.data))
+    )
+    entry.async_on_unload(async_track_soh(hass, entry))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))
     data = dict(entry.data)
@@ -76,7 +87,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
-    """Unload a config entry."""
+    """Unload a config entry; store what the insights learned."""
+    await entry.runtime_data.insights.async_save()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

@@ -10,6 +10,7 @@ from .alarms import AlarmMonitor
 from .api import DynessClient
 from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
+from .insight_book import InsightBook
 from .modules import ModuleBook
 from .records import RecordsCaches
 from .static import DynessStaticCoordinator
@@ -26,6 +27,7 @@ class DynessRuntimeData:
     alarms: AlarmMonitor
     records: RecordsCaches
     modules: ModuleBook
+    insights: InsightBook
 
 
 type DynessConfigEntry = ConfigEntry[DynessRuntimeData]

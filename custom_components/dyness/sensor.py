@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorEntity,
@@ -22,6 +23,8 @@ from .entity import (
     NewEntity,
     entity_platform,
 )
+from .insight_book import weakest_cell_attributes
+from .insight_sensors import insight_sensors
 from .module_sensors import (
     MODULE_SENSORS,
     SCHEDULE_SENSORS,
@@ -102,6 +105,8 @@ def _candidates(entry: DynessConfigEntry, data: DynessData) -> Iterator[NewEntit
                     ),
                 )
 
+    yield from insight_sensors(entry, data)
+
 
 async_setup_entry = entity_platform(_candidates)
 
@@ -134,6 +139,13 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.battery)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Name the weakest cell of the last week (cell spread only)."""
+        if not self.entity_description.weakest_cell:
+            return None
+        return weakest_cell_attributes(self.runtime.insights.battery(self.serial))
 
     async def async_added_to_hass(self) -> None:
         """Read the dongle's signal at once rather than at the next cycle."""

@@ -34,7 +34,7 @@ from .insights.time_to_go import (
 )
 
 STORE_VERSION: Final = 1
-SAVE_DELAY: Final = 300
+SAVE_DELAY: Final = 60
 # Module samples this close to the newest one are compared with each other.
 MODULE_SAMPLE_SPREAD: Final = timedelta(minutes=10)
 

@@ -183,26 +183,30 @@ async def test_429_without_retry_after_backs_off(
     assert (times[1] - times[0]).total_seconds() >= 30
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_diagnostic_figures(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     frozen: FrozenDateTimeFactory,
 ) -> None:
-    """Calls in the last hour, budget left, data age and next refresh are shown."""
+    """Calls in the last hour, budget left, next refresh and data ages are shown."""
     await run_for(hass, frozen, 20)
     app_id = init_integration.unique_id
 
-    def _value(key: str) -> str:
-        state = hass.states.get(sensor_id(hass, f"{app_id}_{key}"))
+    def _value(unique_id: str) -> str:
+        state = hass.states.get(sensor_id(hass, unique_id))
         assert state is not None
         return state.state
 
-    calls = int(_value("api_calls"))
+    calls = int(_value(f"{app_id}_api_calls"))
     scheduler = init_integration.runtime_data.coordinator.scheduler
     assert 0 < calls <= scheduler.used_last_hour()
-    assert int(_value("api_budget_left")) == 60 - calls
-    assert 0 <= int(_value("data_age")) < 60
-    assert dt_util.parse_datetime(_value("next_refresh")) > dt_util.utcnow()  # type: ignore[operator]
+    assert int(_value(f"{app_id}_api_budget_left")) == 60 - calls
+    for battery in init_integration.data["batteries"]:
+        assert 0 <= int(_value(f"{battery['device_sn']}_data_age")) < 60
+    next_refresh = dt_util.parse_datetime(_value(f"{app_id}_next_refresh"))
+    assert next_refresh is not None
+    assert next_refresh > dt_util.utcnow()
 
 
 async def test_new_values_are_seconds_old(

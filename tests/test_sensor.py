@@ -68,9 +68,11 @@ async def test_sensors(
     home = [d for d in devices.values() if d.model == "Home battery"]
     assert len(home) == 1
     modules = [
-        d for d in devices.values() if d.serial_number not in serials and d not in home
+        d
+        for d in devices.values()
+        if d.serial_number not in serials and d.entry_type is None and d not in home
     ]
-    assert len(modules) == 4
+    assert len(modules) == 3
     for device in batteries:
         own = [entry for entry in entries if entry.device_id == device.id]
         keys = {
@@ -148,7 +150,7 @@ async def test_device_info(
     assert all(
         (DOMAIN, device.serial_number) in device.identifiers
         for device in devices
-        if device.identifiers != home
+        if device.entry_type is None and device.identifiers != home
     )
     assert sum(device.identifiers == home for device in devices) == 1
 

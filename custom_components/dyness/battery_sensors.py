@@ -21,6 +21,7 @@ from homeassistant.const import (
     UnitOfEnergy,
     UnitOfPower,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.helpers.typing import StateType
 
@@ -358,6 +359,15 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         value_fn=lambda battery: battery.signal_dbm,
         available_fn=lambda battery: battery.dongle_sn is not None,
         wants_signal=True,
+    ),
+    DynessSensorEntityDescription(
+        key="data_age",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda battery: battery.data_age,
     ),
     DynessSensorEntityDescription(
         key="last_data_update",

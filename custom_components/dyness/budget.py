@@ -58,22 +58,13 @@ def entry_demand(
 def schedule_figures(
     scheduler: CallScheduler,
     plan: Plan,
-    batteries: Mapping[str, BatteryData],
-    now: datetime,
     next_refresh: datetime,
 ) -> ScheduleFigures:
     """Return the budget figures shown by the diagnostic sensors."""
-    samples = [
-        b.realtime.timestamp
-        for b in batteries.values()
-        if b.realtime is not None and b.realtime.timestamp is not None
-    ]
     return ScheduleFigures(
         calls_last_hour=scheduler.used_last_hour(),
         budget=scheduler.budget,
         budget_left=scheduler.budget_left(),
-        newest_sample=max(samples, default=None),
-        refreshed_at=now,
         next_refresh=next_refresh,
         battery_minutes=5 * plan.battery_every,
         module_minutes=5 * plan.module_every,

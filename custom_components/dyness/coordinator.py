@@ -188,11 +188,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         else:
             self._fresh_at = now
         figures = schedule_figures(
-            self.scheduler,
-            self._plan,
-            batteries,
-            now,
-            now + self._next_wake(now),
+            self.scheduler, self._plan, now + self._next_wake(now)
         )
         return DynessData(batteries=batteries, schedule=figures)
 
@@ -262,6 +258,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             running=running,
             signal_dbm=self.signal.dbm.get(serial),
             modules=old.modules if old is not None else {},
+            read_at=now,
         )
 
     def _detect(

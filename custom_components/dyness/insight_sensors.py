@@ -88,7 +88,9 @@ BATTERY_INSIGHTS: Final[tuple[InsightSensorDescription, ...]] = (
         key="cycles_today",
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
-        value_fn=lambda insights, _: _rounded(insights.cycles_today),
+        value_fn=lambda insights, _: (
+            None if insights.cycles_today is None else round(insights.cycles_today)
+        ),
         has_fn=_provides(Metric.CYCLES),
     ),
     InsightSensorDescription(

@@ -286,19 +286,32 @@ async def test_restart_keeps_efficiency_marks_and_outliers(
     await _cycles(hass, frozen, 2)
     charged = _number(hass, sensor_id(hass, f"{DL5_SN}_energy_charged"))
     discharged = _number(hass, sensor_id(hass, f"{DL5_SN}_energy_discharged"))
-    soc = _number(hass, sensor_id(hass, f"{DL5_SN}_state_of_charge"))
+    modules = entry.runtime_data.coordinator.data.batteries[DL5_SN].modules
+    module = next(iter(modules))
     assert await hass.config_entries.async_unload(entry.entry_id)
     key = f"{DOMAIN}.{entry.entry_id}.insights"
     stored = hass_storage[key]["data"]["batteries"][DL5_SN]
     assert stored["time_to_go"]["samples"]
-    # A week ago at the same SOC, 10 kWh had gone in and 9 kWh out since.
-    week_ago = dt_util.utcnow() - timedelta(days=7, minutes=20)
+    # A week ago, at every SOC in turn (one mark an hour), 10 kWh had gone in
+    # and 9 kWh out since.
+    start = dt_util.utcnow() - timedelta(days=7, hours=23, minutes=30)
+    before = (charged - 10, discharged - 9)
     stored["round_trip"] = {
-        "marks": [[week_ago.isoformat(), charged - 10, discharged - 9, soc]]
+        "marks": [
+            [(start + timedelta(hours=hour)).isoformat(), *before, 4.2 * hour]
+            for hour in range(24)
+        ]
     }
+    stored["outliers"] = {"active": [[module, "cell_voltage"]]}
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await _cycles(hass, frozen, 2)
     efficiency = _number(hass, sensor_id(hass, f"{DL5_SN}_round_trip_efficiency"))
     assert efficiency == pytest.approx(90, abs=3)
     assert _book(entry).battery(DL5_SN).time_to_go.trend.samples
+    # The stored verdict raises its repair again, once.
+    assert [
+        key
+        for (domain, key), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN and issue.translation_key == "module_voltage_outlier"
+    ] == [f"module_voltage_outlier_{entry.entry_id}_{DL5_SN}_{module}"]

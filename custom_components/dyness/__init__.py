@@ -63,8 +63,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     entry.async_on_unload(
         coordinator.async_add_listener(lambda: insights.async_update(coordinator.data))
     )
-    entry.async_on_unload(async_track_soh(hass, entry))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the platforms: the SOH sensor's entity ID names its statistics.
+    entry.async_on_unload(async_track_soh(hass, entry))
     entry.async_on_unload(async_setup_issues(hass, entry))
     data = dict(entry.data)
 

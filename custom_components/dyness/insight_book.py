@@ -331,9 +331,9 @@ class InsightBook:
             ]
         self.home_figures = self.home.update(figures)
         self.home_parts = [
-            (self.batteries[f.serial].time_to_go, level)
+            (self.battery(f.serial).time_to_go, level)
             for f in figures
-            if f.fresh and (level := self.batteries[f.serial].level) is not None
+            if f.fresh and (level := self.battery(f.serial).level) is not None
         ]
         home = self.home_figures
         newest = max(

@@ -315,3 +315,24 @@ async def test_restart_keeps_efficiency_marks_and_outliers(
         for (domain, key), issue in ir.async_get(hass).issues.items()
         if domain == DOMAIN and issue.translation_key == "module_voltage_outlier"
     ] == [f"module_voltage_outlier_{entry.entry_id}_{DL5_SN}_{module}"]
+
+
+async def test_weakest_cell_on_the_spread_sensor(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """The cell most often lowest in the week names itself on the spread sensor."""
+    insights = _book(init_integration).battery(DL5_SN)
+    now = dt_util.utcnow()
+    for step in range(12):
+        insights.weakest.add(
+            now - timedelta(minutes=5 * step),
+            {"2:7": 3.28 if step % 4 else 3.31, "2:3": 3.30, "1:1": 3.32},
+        )
+    await next_cycle(hass, frozen)
+    state = hass.states.get(sensor_id(hass, f"{DL5_SN}_cell_voltage_spread"))
+    assert state is not None
+    assert state.attributes["weakest_cell_module"] == 2
+    assert state.attributes["weakest_cell"] == 7
+    assert 50 < state.attributes["weakest_cell_share"] <= 75

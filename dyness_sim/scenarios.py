@@ -29,7 +29,8 @@ ALL_MODELS: tuple[str, ...] = tuple(MODELS)
 STATION_OPTIONS = frozenset({"pv_kwp", "load_scale", "household"})
 # Options of Simulator.single that shape the battery, not the simulator.
 BATTERY_OPTIONS = (
-    frozenset({"initial_soc", "sub_mode", "bms_entry", "visibility"}) | STATION_OPTIONS
+    frozenset({"initial_soc", "sub_mode", "bms_entry", "visibility", "records"})
+    | STATION_OPTIONS
 )
 
 

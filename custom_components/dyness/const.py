@@ -20,6 +20,7 @@ CONF_DONGLE_SN: Final = "dongle_sn"
 CONF_MODEL: Final = "model"
 CONF_MODEL_CODE: Final = "model_code"
 CONF_ALARM_DEBOUNCE: Final = "alarm_debounce"
+CONF_ALLOW_CONTROL: Final = "allow_control"
 
 DEFAULT_ALARM_DEBOUNCE: Final = 2
 
@@ -44,3 +45,9 @@ FIRMWARE_RETRY_INTERVAL: Final = timedelta(hours=1)
 # Repair issues raised by issues.py besides the per-battery ones.
 ISSUE_UNKNOWN_MODEL: Final = "unknown_model"
 ISSUE_BUDGET: Final = "budget_stretched"
+
+# Battery settings (issue 15): read every 30 minutes; a device without control
+# is asked again at most once a day.
+SETTINGS_INTERVAL: Final = timedelta(minutes=30)
+CONTROL_PROBE_INTERVAL: Final = timedelta(days=1)
+EVENT_SETTING_CHANGED: Final = f"{DOMAIN}_setting_changed"

@@ -18,7 +18,6 @@ from .api import (
     DynessClient,
     DynessError,
     DynessRateLimitError,
-    PowerRecord,
     RealtimeSnapshot,
 )
 from .api.phase import UploadTracker
@@ -30,6 +29,7 @@ from .errors import DynessBaseCoordinator
 from .model_table import Detection, detect
 from .modules import ModuleBook, ModuleWanted, SignalWanted
 from .plausibility import family_checks
+from .records_runtime import RecordsClocks
 from .signal import DongleSignal
 from .static import DynessStaticCoordinator
 
@@ -47,8 +47,10 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         hass: HomeAssistant,
         entry: ConfigEntry,
         client: DynessClient,
+        *,
         static: DynessStaticCoordinator,
         modules: ModuleBook,
+        clocks: RecordsClocks,
     ) -> None:
         """Initialise the live cycle of one config entry."""
         super().__init__(
@@ -62,6 +64,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         self.scheduler = client.scheduler
         self.static = static
         self.modules = modules
+        self.clocks = clocks
         self.batteries = tuple(
             BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]
         )
@@ -240,15 +243,16 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         snapshot = self.rejections.clean(serial, snapshot, family_checks(family))
         power = old.power if old is not None else None
         running = old.running if old is not None else None
+        records = None
         if family.uses_power_records:
-            power = _newest_filled(await self.client.get_power_records(serial)) or power
+            records = await self.client.get_power_records(serial)
         if family.uses_running_data:
             running = await self.client.get_running_data(serial)
         if needs_detail(family):
             await self.static.async_refresh_detail(serial, now)
         self.modules.remember(serial, snapshot)
         facts = self.static.facts
-        return BatteryData(
+        battery = BatteryData(
             config=config,
             detection=detection,
             realtime=snapshot,
@@ -260,6 +264,8 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             modules=old.modules if old is not None else {},
             read_at=now,
         )
+        # The sample teaches the records clock, which says if the records are current.
+        return self.clocks.update(battery, records)
 
     def _detect(
         self, config: BatteryConfig, snapshot: RealtimeSnapshot | None
@@ -313,8 +319,3 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             battery = replace(current[serial], signal_dbm=self.signal.dbm.get(serial))
             self.data = replace(self.data, batteries={**current, serial: battery})
             self.async_update_listeners()
-
-
-def _newest_filled(records: list[PowerRecord]) -> PowerRecord | None:
-    """Return the newest record that carries a measurement (docs/api.md §12, Q4)."""
-    return next((r for r in reversed(records) if not r.is_empty), None)

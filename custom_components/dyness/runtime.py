@@ -13,6 +13,8 @@ from .firmware import DynessFirmwareCoordinator
 from .insight_book import InsightBook
 from .modules import ModuleBook
 from .records import RecordsCaches
+from .records_runtime import RecordsClocks
+from .settings_coordinator import DynessSettingsCoordinator
 from .static import DynessStaticCoordinator
 
 
@@ -26,8 +28,11 @@ class DynessRuntimeData:
     firmware: DynessFirmwareCoordinator
     alarms: AlarmMonitor
     records: RecordsCaches
+    clocks: RecordsClocks
     modules: ModuleBook
     insights: InsightBook
+    # Only while the entry allows changing battery settings.
+    settings: DynessSettingsCoordinator | None = None
 
 
 type DynessConfigEntry = ConfigEntry[DynessRuntimeData]

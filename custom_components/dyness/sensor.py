@@ -10,11 +10,15 @@ from typing import Any
 from homeassistant.components.sensor import (
     SensorEntity,
 )
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .alarm_tables import alarm_table
 from .battery_sensors import PROBLEM, SENSORS, DynessSensorEntityDescription
+from .control_entity import add_setting_entities
+from .control_sensors import SETTING_SENSORS, DynessScheduleSettingSensor
 from .coordinator import DynessCoordinator
 from .data import BatteryData, DynessData, ModuleData
 from .energy_sensor import energy_sensors
@@ -109,7 +113,19 @@ def _candidates(entry: DynessConfigEntry, data: DynessData) -> Iterator[NewEntit
     yield from insight_sensors(entry, data)
 
 
-async_setup_entry = entity_platform(_candidates)
+_async_setup_live = entity_platform(_candidates)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DynessConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the battery sensors, and the schedule sensors when control is on."""
+    await _async_setup_live(hass, entry, async_add_entities)
+    add_setting_entities(
+        entry, async_add_entities, SETTING_SENSORS, DynessScheduleSettingSensor
+    )
 
 
 class DynessSensor(DynessBatteryEntity, SensorEntity):
@@ -143,10 +159,12 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Name the weakest cell of the last week (cell spread only)."""
+        """Return what the value rests on, and the week's weakest cell (cell spread)."""
+        attributes = self.entity_description.attributes_fn(self.battery)
         if not self.entity_description.weakest_cell:
-            return None
-        return weakest_cell_attributes(self.runtime.insights.battery(self.serial))
+            return attributes
+        weakest = weakest_cell_attributes(self.runtime.insights.battery(self.serial))
+        return {**(attributes or {}), **weakest}
 
     async def async_added_to_hass(self) -> None:
         """Read the dongle's signal at once rather than at the next cycle."""

@@ -16,7 +16,7 @@ from dyness_sim.accounts import DEFAULT_APP_ID
 
 from .conftest import START
 from .test_energy_sensor import _entity, _poll_at
-from .test_energy_statistics import _entry
+from .test_energy_statistics import sim_entry
 
 LABELLINGS = {
     "utc": RecordsLabelling(),
@@ -42,7 +42,7 @@ async def plus(
 
 async def _setup(hass: HomeAssistant, sim: Simulator) -> str:
     """Set the integration up; return the SOC entity."""
-    entry = _entry(sim)
+    entry = sim_entry(sim)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)

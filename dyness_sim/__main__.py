@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", choices=ALL_MODELS, help="serve one battery of this model only"
     )
+    parser.add_argument(
+        "--household",
+        choices=("regular", "varied"),
+        default="regular",
+        help="with --model: the same day every day, or days that differ",
+    )
     choices: tuple[tuple[str, type[StrEnum], StrEnum, str], ...] = (
         (
             "--records-labels",
@@ -94,7 +100,7 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
         "region": args.region,
     }
     if args.model is not None:
-        sim = Simulator.single(args.model, **options)
+        sim = Simulator.single(args.model, household=args.household, **options)
     elif args.scenario == "showroom":
         sim = Simulator.showroom(**options)
     else:

@@ -20,10 +20,8 @@ from .physics import (
     ambient,
     cell_voltage,
     displayed_soc,
-    load_power,
     ocv,
     plan_power,
-    pv_power,
     unit,
 )
 from .records import RecordsLabelling
@@ -238,8 +236,8 @@ class Battery:
     def _planned(self, slot: int, state: StepState) -> StepState:
         """Return `state` with the power the household asks of it in `slot`."""
         local = slot_start(slot).astimezone(self.station.timezone)
-        pv = pv_power(local, self.seed, self.station.pv_kwp)
-        net = pv - load_power(local, self.seed) * self.station.load_scale
+        pv = self.station.pv_w(local, self.seed)
+        net = pv - self.station.load_w(local, self.seed)
         pack_v = self.pack_cells * ocv(state.soc(self.limits.capacity_kwh))
         if self.settings is None:
             power = plan_power(self.limits, state, net, pack_v)

@@ -7,6 +7,11 @@ from datetime import datetime
 import hashlib
 import itertools
 import math
+from typing import Literal
+
+# `regular`: the same household every day (the default); `varied`: days differ
+# in size and timing, appliances switch on and clouds pass (insights benchmark).
+type Household = Literal["regular", "varied"]
 
 SLOT_SECONDS = 300
 SLOTS_PER_HOUR = 3600 // SLOT_SECONDS
@@ -65,7 +70,9 @@ def season(moment: datetime) -> float:
     return 0.5 + 0.5 * math.cos(2 * math.pi * (day - 172) / 365.25)
 
 
-def pv_power(local: datetime, seed: int, kwp: float) -> float:
+def pv_power(
+    local: datetime, seed: int, kwp: float, household: Household = "regular"
+) -> float:
     """Return the PV output (W) of the station at local time `local`."""
     summer = season(local)
     hours = local.hour + local.minute / 60
@@ -81,22 +88,52 @@ def pv_power(local: datetime, seed: int, kwp: float) -> float:
     day_key = local.date().isoformat()
     sky = 0.25 + 0.75 * unit(seed, "sky", day_key)
     flicker = 0.8 + 0.2 * unit(seed, "flicker", day_key, local.hour, local.minute)
+    if household == "varied" and unit(seed, "cloud", day_key, hours) < 0.15:
+        flicker *= 0.3
     peak = kwp * 1000 * (0.35 + 0.6 * summer)
     return peak * math.pow(math.cos(math.pi * x / 2), 1.5) * sky * flicker
 
 
-def load_power(local: datetime, seed: int) -> float:
-    """Return the household load (W) at local time `local`."""
+def load_power(local: datetime, seed: int, household: Household = "regular") -> float:
+    """Return the household load (W) at local time `local`, before scaling.
+
+    A varied household keeps its base load (fridge, standby) within ±10 % but
+    its activities (morning, noon, evening) are 0.7 to 1.3 times as large and
+    start up to an hour earlier or later from day to day.
+    """
     hours = local.hour + local.minute / 60
-    load = 180.0
+    day_key = local.date().isoformat()
+    base, activity = 1.0, 1.0
+    if household == "varied":
+        base = 0.9 + 0.2 * unit(seed, "base", day_key)
+        activity = 0.7 + 0.6 * unit(seed, "day", day_key)
+        hours -= 2.0 * (unit(seed, "shift", day_key) - 0.5)
+    load = 0.0
     if 6.0 <= hours < 8.5:
         load += 450.0 * math.sin(math.pi * (hours - 6.0) / 2.5)
     if 11.5 <= hours < 13.5:
         load += 350.0
     if 17.0 <= hours < 23.0:
         load += 700.0 * math.sin(math.pi * (hours - 17.0) / 6.0) + 150.0
-    noise = 0.75 + 0.5 * unit(seed, "load", local.date().isoformat(), hours)
-    return load * noise
+    noise = 0.75 + 0.5 * unit(seed, "load", day_key, local.hour + local.minute / 60)
+    return (180.0 * base + load * activity) * noise
+
+
+def appliances(local: datetime, seed: int) -> float:
+    """Return the power (W) of the day's big appliances running at `local`.
+
+    One to three a day (oven, washing machine, heat pump boost), 10 to 60
+    minutes each, between 06:00 and 23:00.
+    """
+    day_key = local.date().isoformat()
+    hours = local.hour + local.minute / 60
+    power = 0.0
+    for number in range(1 + int(3 * unit(seed, "appliances", day_key)) % 3):
+        start = 6.0 + 17.0 * unit(seed, "appliance start", day_key, number)
+        length = (10 + 50 * unit(seed, "appliance length", day_key, number)) / 60
+        if start <= hours < start + length:
+            power += 1200.0 + 1300.0 * unit(seed, "appliance power", day_key, number)
+    return power
 
 
 def ambient(local: datetime) -> float:

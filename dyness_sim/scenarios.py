@@ -6,7 +6,7 @@ the same on every run. All serial numbers here are invented.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import hashlib
 from typing import Any
 
@@ -25,9 +25,12 @@ from .station import Station
 # Every model (catalogue key) the simulator serves, in showroom order.
 ALL_MODELS: tuple[str, ...] = tuple(MODELS)
 
+# Options of Simulator.single that shape the battery's station (PV, household).
+STATION_OPTIONS = frozenset({"pv_kwp", "load_scale", "household"})
 # Options of Simulator.single that shape the battery, not the simulator.
-BATTERY_OPTIONS = frozenset(
-    {"initial_soc", "sub_mode", "bms_entry", "visibility", "records"}
+BATTERY_OPTIONS = (
+    frozenset({"initial_soc", "sub_mode", "bms_entry", "visibility", "records"})
+    | STATION_OPTIONS
 )
 
 
@@ -117,6 +120,9 @@ def model_battery(
         load_scale=2.5 if series else 1.5,
         installed_power="10.0" if series else "6.0",
         inverter_max_w=10000.0 if series else 5000.0,
+    )
+    station = replace(
+        station, **{k: extra.pop(k) for k in list(extra) if k in STATION_OPTIONS}
     )
     options: dict[str, Any] = {"initial_soc": 55.0, **extra}
     return Battery(

@@ -14,8 +14,6 @@ from .physics import (
     charge_current_limit,
     discharge_current_limit,
     displayed_soc,
-    load_power,
-    pv_power,
     unit,
 )
 from .samples import ModuleSample, Sample, SampledBattery
@@ -146,8 +144,8 @@ class Flows:
 def flows(battery: SampledBattery, slot: int) -> Flows:
     """Return PV, load, battery and grid power of a slot, as the physics planned."""
     local = _local_slot(battery, slot)
-    pv = pv_power(local, battery.seed, battery.station.pv_kwp)
-    load = load_power(local, battery.seed) * battery.station.load_scale
+    pv = battery.station.pv_w(local, battery.seed)
+    load = battery.station.load_w(local, battery.seed)
     power = battery.state(slot).power_w
     return Flows(pv=pv, load=load, battery=power, grid=pv - load - power)
 

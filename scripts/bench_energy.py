@@ -25,13 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Our package first, or the harness's own custom_components package shadows it.
 import custom_components.dyness  # noqa: F401  # isort: skip
 
+from bench_sim import battery_data  # isort: skip
+
 import argparse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import time
 
-from custom_components.dyness.api import PowerRecord, RealtimeSnapshot
-from custom_components.dyness.data import BatteryConfig, BatteryData
+from custom_components.dyness.api import PowerRecord
 from custom_components.dyness.energy import (
     MAX_GAP,
     CounterGuard,
@@ -42,7 +43,6 @@ from custom_components.dyness.energy import (
 )
 from custom_components.dyness.energy_sensor import COUNTER_METRICS
 from custom_components.dyness.families import Metric
-from custom_components.dyness.model_table import detect
 from custom_components.dyness.records_clock import RecordsClock, slot_start
 from custom_components.dyness.records_runtime import live_sample
 from dyness_sim import (
@@ -85,21 +85,6 @@ class Run:
     battery: Battery | None = None
 
 
-def _battery_data(battery: Battery, now: datetime) -> BatteryData | None:
-    """Return what the coordinator would hold after a poll at `now`."""
-    snapshot = RealtimeSnapshot.from_api(
-        battery.device_sn, battery.points(battery.device_sn, now)
-    )
-    if snapshot.timestamp is None:
-        return None
-    detection = detect(battery.model_name, str(battery.model_code), snapshot)
-    return BatteryData(
-        config=BatteryConfig(device_sn=battery.device_sn),
-        detection=detection,
-        realtime=snapshot,
-    )
-
-
 def _records(battery: Battery, now: datetime) -> list[PowerRecord]:
     """Return today's records as the client parses them."""
     found = [PowerRecord.from_api(item) for item in battery.power_records(now)]
@@ -138,7 +123,7 @@ def run(model: str, *, days: int, outage: bool) -> Run:
 
 def _poll(result: Run, battery: Battery, now: datetime) -> None:
     """Take one poll into every direction of the battery, as the sensors do."""
-    data = _battery_data(battery, now)
+    data = battery_data(battery, now)
     if data is None or data.realtime is None or data.realtime.timestamp is None:
         return
     result.polls += 1
@@ -259,7 +244,7 @@ def outage_hours(
     while now < EVENING + timedelta(hours=8, minutes=10):
         if not 20 <= now.astimezone(zone).hour < 23:
             clock.set(now)
-            data = _battery_data(battery, now)
+            data = battery_data(battery, now)
             sample = None if data is None else live_sample(data)
             if data is not None and sample is not None:
                 records_clock.add_sample(sample)

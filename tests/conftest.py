@@ -144,6 +144,19 @@ async def simulator(
 
 
 @pytest.fixture
+async def single(
+    request: pytest.FixtureRequest,
+    frozen: FrozenDateTimeFactory,
+    socket_enabled: None,
+) -> AsyncIterator[Simulator]:
+    """Run a simulator that holds one battery of the requested model."""
+    sim = Simulator.single(request.param)
+    await sim.start(host="127.0.0.1", port=0)
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
 def batteries(simulator: Simulator) -> list[dict[str, Any]]:
     """Return the stored form of the simulator's default batteries."""
     return [

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from functools import partial
 import itertools
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.energy import data as energy_data, validate
@@ -42,17 +42,28 @@ def auto_enable_custom_integrations(
     """Start the recorder before Home Assistant loads the integration."""
 
 
-@pytest.fixture
-async def single(
-    request: pytest.FixtureRequest,
-    frozen: FrozenDateTimeFactory,
-    socket_enabled: None,
-) -> AsyncIterator[Simulator]:
-    """Run a simulator that holds one battery of the requested model."""
-    sim = Simulator.single(request.param)
-    await sim.start(host="127.0.0.1", port=0)
-    yield sim
-    await sim.stop()
+async def battery_problems(
+    hass: HomeAssistant, charged: str, discharged: str
+) -> list[Any]:
+    """Return what the Energy validation says of a battery made of these totals."""
+    await async_wait_recording_done(hass)
+    do_adhoc_statistics(hass, start=START.replace(minute=5, second=0))
+    await async_wait_recording_done(hass)
+    manager = await energy_data.async_get_manager(hass)
+    await manager.async_update(
+        {
+            "energy_sources": [
+                {
+                    "type": "battery",
+                    "stat_energy_from": discharged,
+                    "stat_energy_to": charged,
+                }
+            ]
+        }
+    )
+    result = await validate.async_validate(hass)
+    problems: list[Any] = result.as_dict()["energy_sources"]
+    return problems
 
 
 @pytest.mark.parametrize("single", ALL_MODELS, indirect=True)
@@ -75,23 +86,7 @@ async def test_energy_dashboard_accepts_sensors(
         assert _value(hass, _entity(hass, serial, key)) >= 0
     # Let the recorder compile the statistics the dashboard reads.
     await _poll_at(hass, frozen, START + timedelta(minutes=10))
-    await async_wait_recording_done(hass)
-    do_adhoc_statistics(hass, start=START.replace(minute=5, second=0))
-    await async_wait_recording_done(hass)
-    manager = await energy_data.async_get_manager(hass)
-    await manager.async_update(
-        {
-            "energy_sources": [
-                {
-                    "type": "battery",
-                    "stat_energy_from": discharged,
-                    "stat_energy_to": charged,
-                }
-            ]
-        }
-    )
-    result = await validate.async_validate(hass)
-    assert result.as_dict()["energy_sources"] == [[]], battery.model_name
+    assert await battery_problems(hass, charged, discharged) == [[]], battery.model_name
     state = hass.states.get(charged)
     assert state is not None
     assert state.attributes["source"] in ("counter", "computed")

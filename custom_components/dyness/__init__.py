@@ -18,6 +18,7 @@ from .control_log import async_log_change
 from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
 from .helpers import budget_option, create_client, device_in_use, take_listing
+from .insight_book import InsightBook
 from .issues import async_remove_issues, async_setup_issues
 from .modules import ModuleBook
 from .plausibility import Rejections
@@ -26,6 +27,7 @@ from .records_runtime import RecordsClocks
 from .runtime import DynessConfigEntry, DynessRuntimeData
 from .services import async_setup_services
 from .settings_coordinator import DynessSettingsCoordinator, control_allowed
+from .soh_history import async_track_soh
 from .static import DynessStaticCoordinator
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -66,6 +68,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     await coordinator.async_config_entry_first_refresh()
     firmware = DynessFirmwareCoordinator(hass, entry, client)
     alarms = AlarmMonitor(coordinator, debounce_option(entry))
+    insights = InsightBook(hass, entry.entry_id)
+    await insights.async_load()
     entry.runtime_data = DynessRuntimeData(
         client=client,
         coordinator=coordinator,
@@ -75,6 +79,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
         records=RecordsCaches(client, clocks),
         clocks=clocks,
         modules=modules,
+        insights=insights,
         settings=_settings(hass, entry, client, static, coordinator),
     )
     # The App ID's scheduler outlives the entry; forget what this entry needed.
@@ -84,7 +89,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     entry.async_on_unload(coordinator.async_add_listener(alarms.sync))
     _forget_account_data_age(hass, entry)
     _forget_lone_modules(hass, entry)
+    # Before the entities: they read what the book took from the same data.
+    insights.async_update(coordinator.data)
+    entry.async_on_unload(
+        coordinator.async_add_listener(lambda: insights.async_update(coordinator.data))
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the platforms: the SOH sensor's entity ID names its statistics.
+    entry.async_on_unload(async_track_soh(hass, entry))
     entry.async_on_unload(async_setup_issues(hass, entry))
     settings = entry.runtime_data.settings
     if settings is not None:
@@ -177,7 +189,8 @@ def _forget_lone_modules(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
-    """Unload a config entry."""
+    """Unload a config entry; store what the insights learned."""
+    await entry.runtime_data.insights.async_save()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

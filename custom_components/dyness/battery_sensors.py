@@ -50,6 +50,8 @@ class DynessSensorEntityDescription(SensorEntityDescription):
     available_fn: Callable[[BatteryData], bool] = _has_live
     wants_signal: bool = False
     attributes_fn: Callable[[BatteryData], dict[str, Any] | None] = lambda _: None
+    # Names the weakest cell of the last week as attributes.
+    weakest_cell: bool = False
 
 
 def number(metric: Metric) -> Callable[[BatteryData], float | None]:
@@ -166,6 +168,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda battery: battery.cell_spread_mv,
         has_fn=provides(Metric.CELL_VOLTAGE_MAX, Metric.CELL_VOLTAGE_MIN),
+        weakest_cell=True,
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_max_number",

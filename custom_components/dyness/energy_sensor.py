@@ -239,6 +239,10 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             else:
                 await self._async_computed(battery, time)
             self.async_write_ha_state()
+            # The home battery and the efficiency sum the batteries' totals.
+            self.runtime.insights.report_total(
+                self.serial, self.direction, self.native_value, self.coordinator.data
+            )
 
     async def _async_computed(self, battery: BatteryData, time: datetime) -> None:
         """Integrate the sample's slot; fill a gap from the 5-minute records."""

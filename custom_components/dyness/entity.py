@@ -34,6 +34,16 @@ def battery_device_info(battery: BatteryData) -> DeviceInfo:
     )
 
 
+def home_device_info(entry: DynessConfigEntry) -> DeviceInfo:
+    """Return the device registry entry of an entry's batteries seen as one."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.unique_id}_home")},
+        manufacturer=MANUFACTURER,
+        model="Home battery",
+        translation_key="home_battery",
+    )
+
+
 def module_device_info(battery: BatteryData, module: ModuleData) -> DeviceInfo:
     """Return the device registry entry of a module, linked to its battery."""
     return DeviceInfo(

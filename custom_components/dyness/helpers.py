@@ -111,6 +111,9 @@ def device_in_use(entry: DynessConfigEntry, device: DeviceEntry) -> bool:
         }
         return bool(serials & configured)
     data = entry.runtime_data.coordinator.data
+    if f"{entry.unique_id}_home" in serials:
+        # The home battery stands for two or more batteries.
+        return len(data.batteries) > 1
     for battery in data.batteries.values():
         if battery.realtime is None and battery.device is None:
             continue

@@ -28,12 +28,19 @@ from .const import (
 )
 from .data import BatteryData
 from .families import Metric
+from .insights.outliers import MARGINS, Outlier, Quantity
 from .modules import ModuleWanted
 from .runtime import DynessConfigEntry
 
 ISSUE_OFFLINE = "battery_offline"
 ISSUE_IMBALANCE = "cell_imbalance"
 ISSUE_KINDS = (ISSUE_OFFLINE, ISSUE_IMBALANCE)
+# A module that stays away from its siblings (insights), per quantity; the
+# margin as the texts show it.
+OUTLIER_KINDS = {
+    Quantity.TEMPERATURE: ("module_temperature_outlier", 1.0),
+    Quantity.CELL_VOLTAGE: ("module_voltage_outlier", 1000.0),
+}
 
 
 def budget_issue_id(entry: DynessConfigEntry) -> str:
@@ -79,15 +86,20 @@ class BatteryIssues:
         self._last_sample: dict[str, datetime] = {}
         self._offline_since: dict[str, datetime] = {}
         self._imbalance_since: dict[str, datetime] = {}
+        self._outliers: dict[str, set[str]] = {}
 
     def _name(self, battery: BatteryData) -> str:
         """Return the battery's device name, as the user may have renamed it."""
+        return self._device_name(battery.serial, battery.name)
+
+    def _device_name(self, serial: str, default: str) -> str:
+        """Return a device's name, as the user may have renamed it."""
         device = dr.async_get(self.hass).async_get_device(
-            identifiers={(DOMAIN, battery.serial)}
+            identifiers={(DOMAIN, serial)}
         )
         if device is not None:
-            return device.name_by_user or device.name or battery.serial
-        return battery.name
+            return device.name_by_user or device.name or serial
+        return default
 
     def _set(
         self,
@@ -117,6 +129,7 @@ class BatteryIssues:
         for battery in self.coordinator.data.batteries.values():
             self._check_offline(battery, now)
             self._check_imbalance(battery)
+            self._check_outliers(battery)
 
     def _check_budget(self) -> None:
         """Raise the budget repair while batteries or modules fall too far behind."""
@@ -213,6 +226,39 @@ class BatteryIssues:
                 {"spread": f"{spread:.0f}", "limit": f"{IMBALANCE_SPREAD_MV:.0f}"},
             )
 
+    def _check_outliers(self, battery: BatteryData) -> None:
+        """Raise a repair per module and quantity the insights find off, clear the rest."""
+        insights = self.entry.runtime_data.insights.battery(battery.serial)
+        raised: set[str] = set()
+        for outlier in insights.outliers.active:
+            issue = self._outlier_issue(battery, outlier)
+            raised.add(issue)
+            kind, scale = OUTLIER_KINDS[outlier.quantity]
+            module = battery.modules.get(outlier.module)
+            default = (
+                outlier.module
+                if module is None
+                else f"{battery.name} module {module.index}"
+            )
+            _set_issue(
+                self.hass,
+                issue,
+                kind,
+                {
+                    "name": self._name(battery),
+                    "module": self._device_name(outlier.module, default),
+                    "margin": f"{MARGINS[outlier.quantity] * scale:g}",
+                },
+            )
+        for issue in self._outliers.get(battery.serial, set()) - raised:
+            ir.async_delete_issue(self.hass, DOMAIN, issue)
+        self._outliers[battery.serial] = raised
+
+    def _outlier_issue(self, battery: BatteryData, outlier: Outlier) -> str:
+        """Return the issue ID of one module's outlier."""
+        kind, _ = OUTLIER_KINDS[outlier.quantity]
+        return f"{issue_id(kind, self.entry, battery.serial)}_{outlier.module}"
+
 
 @callback
 def async_setup_issues(hass: HomeAssistant, entry: DynessConfigEntry) -> CALLBACK_TYPE:
@@ -242,4 +288,8 @@ def _delete_issues(
         for kind in (*ISSUE_KINDS, ISSUE_UNKNOWN_MODEL):
             prefix = f"{kind}_{entry.entry_id}_"
             if key.startswith(prefix) and key.removeprefix(prefix) not in keep:
+                ir.async_delete_issue(hass, DOMAIN, key)
+        # Outlier verdicts are stored with the insights: raised again if still on.
+        for kind, _ in OUTLIER_KINDS.values():
+            if key.startswith(f"{kind}_{entry.entry_id}_"):
                 ir.async_delete_issue(hass, DOMAIN, key)

@@ -10,6 +10,7 @@ from .alarms import AlarmMonitor
 from .api import DynessClient
 from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
+from .insight_book import InsightBook
 from .modules import ModuleBook
 from .records import RecordsCaches
 from .records_runtime import RecordsClocks
@@ -29,6 +30,7 @@ class DynessRuntimeData:
     records: RecordsCaches
     clocks: RecordsClocks
     modules: ModuleBook
+    insights: InsightBook
     # Only while the entry allows changing battery settings.
     settings: DynessSettingsCoordinator | None = None
 

@@ -29,6 +29,8 @@ from .entity import (
     account_device_info,
     entity_platform,
 )
+from .insight_book import weakest_cell_attributes
+from .insight_sensors import insight_sensors
 from .module_sensors import (
     MODULE_SENSORS,
     SCHEDULE_SENSORS,
@@ -108,6 +110,8 @@ def _candidates(entry: DynessConfigEntry, data: DynessData) -> Iterator[NewEntit
                     ),
                 )
 
+    yield from insight_sensors(entry, data)
+
 
 _async_setup_live = entity_platform(_candidates)
 
@@ -155,8 +159,12 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Return what the value rests on, where it needs saying."""
-        return self.entity_description.attributes_fn(self.battery)
+        """Return what the value rests on, and the week's weakest cell (cell spread)."""
+        attributes = self.entity_description.attributes_fn(self.battery)
+        if not self.entity_description.weakest_cell:
+            return attributes
+        weakest = weakest_cell_attributes(self.runtime.insights.battery(self.serial))
+        return {**(attributes or {}), **weakest}
 
     async def async_added_to_hass(self) -> None:
         """Read the dongle's signal at once rather than at the next cycle."""

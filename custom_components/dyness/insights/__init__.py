@@ -1,0 +1,1 @@
+"""Insights computed from data the integration already has (no Home Assistant)."""

@@ -98,10 +98,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     # After the platforms: the SOH sensor's entity ID names its statistics.
     entry.async_on_unload(async_track_soh(hass, entry))
     entry.async_on_unload(async_setup_issues(hass, entry))
-    settings = entry.runtime_data.settings
-    if settings is not None:
-        # Settings are read once after setup, without holding the setup up.
-        entry.async_create_task(hass, settings.async_refresh(), "dyness settings")
     # Setup ends with the batteries' values; the rest follows by priority.
     entry.async_create_task(
         hass, _async_fill_in(entry), f"{DOMAIN} fill in", eager_start=False
@@ -163,8 +159,11 @@ def _settings(
 
 
 async def _async_fill_in(entry: DynessConfigEntry) -> None:
-    """Read the device list, details, modules, signal, then the firmware."""
+    """Read the device list, details, modules, signal, then settings and firmware."""
     await entry.runtime_data.coordinator.async_fill_in()
+    # After the device list: its operationPermission decides about controls.
+    if (settings := entry.runtime_data.settings) is not None:
+        await settings.async_refresh()
     await entry.runtime_data.firmware.async_start()
 
 

@@ -150,9 +150,10 @@ class DynessSettingsCoordinator(DynessBaseCoordinator[SettingsData]):
         for config in self._batteries():
             serial = config.device_sn
             listed = self.static.facts.devices.get(serial)
-            if listed is not None and not can_control(
-                listed.raw.get("operationPermission")
-            ):
+            if listed is None:
+                # Without the device list, permission is unknown: no controls yet.
+                continue
+            if not can_control(listed.raw.get("operationPermission")):
                 refused[serial] = NoControl(reason=VIEW_ONLY_REASON, checked_at=now)
                 continue
             before = old.refused.get(serial)

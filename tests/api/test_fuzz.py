@@ -56,8 +56,16 @@ def test_parser_is_closed(endpoint: Endpoint, data: st.DataObject) -> None:
 
 
 @pytest.fixture
+def fuzz_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """Return an event loop of the test's own (newer harnesses have no event_loop)."""
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
 def loopback(
-    event_loop: asyncio.AbstractEventLoop, socket_enabled: None
+    fuzz_loop: asyncio.AbstractEventLoop, socket_enabled: None
 ) -> Iterator[tuple[LoopbackCloud, aiohttp.ClientSession]]:
     """Return a loopback cloud and a session, both on the test's event loop."""
 
@@ -65,11 +73,11 @@ def loopback(
         return aiohttp.ClientSession()
 
     cloud = LoopbackCloud()
-    event_loop.run_until_complete(cloud.start())
-    session = event_loop.run_until_complete(_session())
+    fuzz_loop.run_until_complete(cloud.start())
+    session = fuzz_loop.run_until_complete(_session())
     yield cloud, session
-    event_loop.run_until_complete(session.close())
-    event_loop.run_until_complete(cloud.stop())
+    fuzz_loop.run_until_complete(session.close())
+    fuzz_loop.run_until_complete(cloud.stop())
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
@@ -77,14 +85,14 @@ def loopback(
 @given(data=st.data())
 def test_client_is_closed(
     endpoint: Endpoint,
-    event_loop: asyncio.AbstractEventLoop,
+    fuzz_loop: asyncio.AbstractEventLoop,
     loopback: tuple[LoopbackCloud, aiohttp.ClientSession],
     data: st.DataObject,
 ) -> None:
     """Any status, headers and body: a usable result or one of the client's errors."""
     cloud, session = loopback
     answer = data.draw(answers(endpoint))
-    outcome = event_loop.run_until_complete(
+    outcome = fuzz_loop.run_until_complete(
         judge_client(endpoint, answer, cloud, session)
     )
     _assert_closed(outcome)

@@ -144,6 +144,19 @@ def _configured(entry: ConfigEntry) -> list[BatteryConfig]:
     return [BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]]
 
 
+def _user_schema(*, advanced: bool, reconfigure: bool = False) -> vol.Schema:
+    """Return the form of the user step; reconfigure may keep the secret."""
+    secret = vol.Optional if reconfigure else vol.Required
+    fields: dict[vol.Marker, Any] = {
+        vol.Required(CONF_API_ID): TEXT,
+        secret(CONF_API_SECRET): PASSWORD,
+        vol.Required(CONF_REGION, default=Region.EUROPE.value): REGION_SELECTOR,
+    }
+    if advanced:
+        fields[vol.Optional(CONF_BASE_URL)] = URL
+    return vol.Schema(fields)
+
+
 class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up the batteries of one Dyness App ID."""
 
@@ -165,18 +178,6 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
     def _client(self, data: Mapping[str, Any]) -> DynessClient:
         """Return a client for the credentials being validated."""
         return create_client(self.hass, data)
-
-    def _user_schema(self, *, reconfigure: bool = False) -> vol.Schema:
-        """Return the form of the user step; reconfigure may keep the secret."""
-        secret = vol.Optional if reconfigure else vol.Required
-        fields: dict[vol.Marker, Any] = {
-            vol.Required(CONF_API_ID): TEXT,
-            secret(CONF_API_SECRET): PASSWORD,
-            vol.Required(CONF_REGION, default=Region.EUROPE.value): REGION_SELECTOR,
-        }
-        if self.show_advanced_options:
-            fields[vol.Optional(CONF_BASE_URL)] = URL
-        return vol.Schema(fields)
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -204,7 +205,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                self._user_schema(), user_input
+                _user_schema(advanced=self.show_advanced_options), user_input
             ),
             errors=errors,
         )
@@ -376,7 +377,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                self._user_schema(reconfigure=True),
+                _user_schema(advanced=self.show_advanced_options, reconfigure=True),
                 {
                     key: value
                     for key, value in (user_input or entry.data).items()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 import math
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -22,10 +22,10 @@ from .api import (
 )
 from .api.phase import UploadTracker
 from .api.scheduler import Plan
-from .budget import entry_demand, needs_detail, schedule_figures
+from .budget import needs_detail, schedule_figures
 from .const import CONF_BATTERIES, LOGGER, UPDATE_INTERVAL
 from .data import BatteryConfig, BatteryData, DynessData
-from .errors import DynessBaseCoordinator
+from .demand import DynessDemandCoordinator
 from .model_table import Detection, detect
 from .modules import ModuleBook, ModuleWanted, SignalWanted
 from .plausibility import family_checks
@@ -40,7 +40,7 @@ POLL_TOLERANCE = timedelta(seconds=1)
 MIN_WAKE = 1.0
 
 
-class DynessCoordinator(DynessBaseCoordinator[DynessData]):
+class DynessCoordinator(DynessDemandCoordinator):
     """Poll every battery's live points when due, then the modules that are due."""
 
     def __init__(
@@ -81,31 +81,6 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         # its new samples count for the modules at the next refresh.
         self._live_only = True
         self._unseen_samples: set[str] = set()
-
-    @callback
-    def async_add_listener(
-        self, update_callback: CALLBACK_TYPE, context: Any = None
-    ) -> Callable[[], None]:
-        """Listen; an entity that wants a module or dongle read changes the demand."""
-        remove = super().async_add_listener(update_callback, context)
-        if not isinstance(context, ModuleWanted | SignalWanted):
-            return remove
-        self._demand_changed()
-
-        @callback
-        def _remove() -> None:
-            remove()
-            self._demand_changed()
-
-        return _remove
-
-    def wanted(self, kind: type[ModuleWanted | SignalWanted]) -> set[str]:
-        """Return the serials that listening entities want read this way."""
-        return {
-            context.serial
-            for context in self.async_contexts()
-            if isinstance(context, kind)
-        }
 
     @property
     def filled_in(self) -> bool:
@@ -219,39 +194,6 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             self.scheduler, self._plan, now + self._next_wake(now)
         )
         return DynessData(batteries=batteries, schedule=figures)
-
-    @callback
-    def follow_budget(self) -> None:
-        """Plan with a new budget now and tell the listeners (figures, repair)."""
-        self._plan = self.scheduler.plan()
-        if self.data is not None:
-            schedule = replace(
-                self.data.schedule,
-                budget=self.scheduler.budget,
-                budget_left=self.scheduler.budget_left(),
-                battery_minutes=5 * self._plan.battery_every,
-                module_minutes=5 * self._plan.module_every,
-            )
-            self.data = replace(self.data, schedule=schedule)
-            self.async_update_listeners()
-
-    def _demand_changed(self) -> None:
-        """Republish the demand while the entry runs (not while it unloads)."""
-        if self.data is not None and self.config_entry.state is ConfigEntryState.LOADED:
-            self._publish_demand(self.data.batteries)
-            # Listeners such as the budget repair follow the new plan at once.
-            self.async_update_listeners()
-
-    def _publish_demand(self, batteries: Mapping[str, BatteryData]) -> None:
-        """Tell the App ID's scheduler what this entry needs per sample."""
-        self.scheduler.set_demand(
-            self.config_entry.entry_id,
-            entry_demand(
-                batteries,
-                modules=len(self.wanted(ModuleWanted)),
-                signals=len(self.wanted(SignalWanted)),
-            ),
-        )
 
     def _next_wake(self, now: datetime) -> timedelta:
         """Return the wait until the next battery sample is due."""

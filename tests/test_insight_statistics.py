@@ -45,6 +45,9 @@ def _import_soh(hass: HomeAssistant, entity_id: str, days: int, loss: float) -> 
         statistic_id=entity_id,
         unit_of_measurement="%",
     )
+    if "unit_class" in StatisticMetaData.__annotations__:
+        # Newer recorders want the unit class named (None: no conversion).
+        metadata["unit_class"] = None  # type: ignore[typeddict-unknown-key]
     first = START.replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
     rows = []
     for day in range(days):

@@ -53,7 +53,8 @@ COUNT_SENSORS = (
 )
 UNITS = {"state_of_charge": r"%", "pack_voltage": r" V", "battery_power": r" W"}
 VIEWPORT = {"width": 1280, "height": 900}
-NUMBER = r"-?\d+(\.\d+)?"
+# A number as the frontend shows it: digit groups ("-2,007") or plain digits.
+NUMBER = r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
 # The recorder compiles statistics every 5 minutes (at :00:10, :05:10, ...).
 STATISTICS_WAIT_S = 330
 STATISTICS_PENDING = "Statistics not defined"

@@ -95,7 +95,8 @@ class Ui:
         """Open a frontend path; wait for a text to show, or for the page to settle."""
         self.page.goto(f"{self.base_url}{path}")
         if ready is not None:
-            self.page.get_by_text(ready).first.wait_for()
+            # Only a visible match counts: hidden copies (menus, filters) may come first.
+            self.page.get_by_text(ready).filter(visible=True).first.wait_for()
         self.settle()
 
     def settle(self, ms: int = 800) -> None:

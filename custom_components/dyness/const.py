@@ -44,3 +44,5 @@ FIRMWARE_RETRY_INTERVAL: Final = timedelta(hours=1)
 # Repair issues the coordinator raises; issues.py cleans them up with the entry.
 ISSUE_UNKNOWN_MODEL: Final = "unknown_model"
 ISSUE_BUDGET: Final = "budget_stretched"
+ISSUE_CLOCK: Final = "clock_off"
+ISSUE_NOT_ON_ACCOUNT: Final = "not_on_account"

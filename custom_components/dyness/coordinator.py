@@ -13,7 +13,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .api import (
-    DynessApiError,
+    DynessAuthenticationError,
     DynessBudgetError,
     DynessClient,
     DynessError,
@@ -22,11 +22,16 @@ from .api import (
     RealtimeSnapshot,
 )
 from .api.phase import UploadTracker
-from .api.scheduler import Plan
+from .api.scheduler import Plan, Priority
 from .budget import entry_demand, needs_detail, schedule_figures
 from .const import CONF_BATTERIES, LOGGER, UPDATE_INTERVAL
 from .data import BatteryConfig, BatteryData, DynessData
-from .errors import DynessBaseCoordinator
+from .errors import (
+    DynessBaseCoordinator,
+    clear_clock_issue,
+    optional,
+    refused_for_clock,
+)
 from .model_table import Detection, detect
 from .modules import ModuleBook, ModuleWanted, SignalWanted
 from .plausibility import family_checks
@@ -71,7 +76,11 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         self._detections: dict[str, Detection] = {}
         self._trackers: dict[str, UploadTracker] = {}
         self._plan = Plan()
-        self._fresh_at: datetime | None = None
+        # When each battery last answered, and whether the cloud answers at all.
+        self._good_at: dict[str, datetime] = {}
+        self.outage = False
+        # Serials the cloud refuses while the key itself is accepted.
+        self.foreign: set[str] = set()
 
     @callback
     def async_add_listener(
@@ -121,10 +130,8 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             self._trackers[serial] = UploadTracker()
         return self._trackers[serial]
 
-    def _due(self, serial: str, old: BatteryData | None, now: datetime) -> bool:
+    def _due(self, serial: str, now: datetime) -> bool:
         """Return whether a battery's next sample should be there by now."""
-        if old is None or old.realtime is None:
-            return True
         return self.tracker(serial).next_poll(now) <= now + POLL_TOLERANCE
 
     async def _fetch(self) -> DynessData:
@@ -133,60 +140,55 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         previous = self.data.batteries if self.data is not None else {}
         self._plan = self.scheduler.plan()
         await self.static.async_refresh_due(now)
-        batteries: dict[str, BatteryData] = {}
+        batteries = {
+            c.device_sn: previous.get(c.device_sn) or self._empty(c)
+            for c in self.batteries
+        }
         fresh: set[str] = set()
-        rate_limited: DynessRateLimitError | None = None
-        api_errors: list[DynessApiError] = []
-        polled = 0
+        failed: list[DynessError] = []
+        held: list[DynessError] = []
+        answered = 0
         # Each battery's own data first; modules and extras only afterwards.
         for config in self.batteries:
             serial = config.device_sn
-            old = previous.get(serial)
             tracker = self.tracker(serial)
             tracker.stride = self._plan.battery_every
-            if rate_limited is not None or not self._due(serial, old, now):
-                batteries[serial] = old or self._empty(config)
+            if not self._due(serial, now):
                 continue
-            polled += 1
+            blocked = self.scheduler.blocked_for()
+            if blocked > self.scheduler.max_wait:
+                # A 429 holds every call back: wait for it instead of asking.
+                tracker.hold(now + timedelta(seconds=blocked))
+                held.append(DynessRateLimitError("Held back", retry_after=blocked))
+                continue
             try:
-                battery = await self._battery(config, old, now)
-            except DynessRateLimitError as err:
-                rate_limited = err
-                batteries[serial] = old or self._empty(config)
+                battery = await self._battery(config, previous.get(serial), now)
+            except DynessBudgetError as err:
+                # Not an error: the data stays and the poll waits for its turn.
+                LOGGER.debug("%s waits for the hourly call budget: %s", serial, err)
+                tracker.hold(now + timedelta(seconds=err.retry_after or 1.0))
                 continue
-            except DynessApiError as err:
-                LOGGER.debug("No live data for %s: %s", serial, err.info)
-                api_errors.append(err)
-                batteries[serial] = self._empty(config)
+            except DynessError as err:
+                failed.append(err)
+                await self._failed(config, err, now, batteries)
                 continue
+            answered += 1
+            self._good_at[serial] = now
+            self.foreign.discard(serial)
             sample = battery.realtime.timestamp if battery.realtime else None
             if tracker.observe(sample, now):
                 fresh.add(serial)
             batteries[serial] = battery
-        if rate_limited is None:
-            try:
-                await self._refresh_modules(batteries, fresh)
-                await self.signal.async_read(batteries, self.wanted(SignalWanted), now)
-            except DynessBudgetError as err:
-                # The batteries are read; modules and extras wait for the budget.
-                LOGGER.debug("Modules and extras wait: %s", err)
-            except DynessRateLimitError as err:
-                rate_limited = err
-        for serial, battery in batteries.items():
-            # A signal read made while this cycle ran is not in `previous`.
-            if battery.signal_dbm != self.signal.dbm.get(serial):
-                batteries[serial] = replace(
-                    battery, signal_dbm=self.signal.dbm.get(serial)
-                )
+        if answered:
+            await self._read_extras(batteries, fresh, now)
+        if not previous and not answered and (failed or held):
+            # Nothing to show yet: the first refresh fails (setup retries).
+            raise (failed or held)[-1]
+        self._follow_outage(failed, answered, batteries, now)
         self._publish_demand(batteries)
-        if rate_limited is not None:
-            if not previous or self._is_stale(now):
-                raise rate_limited
-            LOGGER.debug("Rate limited; keeping the last data of this cycle")
-        elif api_errors and len(api_errors) == polled:
-            raise api_errors[0]
-        else:
-            self._fresh_at = now
+        if not answered and previous and batteries == previous:
+            # Nothing new and nothing lost: no write, no new figures.
+            return self.data
         figures = schedule_figures(
             self.scheduler,
             self._plan,
@@ -195,6 +197,110 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             now + self._next_wake(now),
         )
         return DynessData(batteries=batteries, schedule=figures)
+
+    async def _failed(
+        self,
+        config: BatteryConfig,
+        err: DynessError,
+        now: datetime,
+        batteries: dict[str, BatteryData],
+    ) -> None:
+        """Back off a battery whose poll failed; a refused serial loses its data."""
+        serial = config.device_sn
+        tracker = self.tracker(serial)
+        wait = max(
+            self.scheduler.blocked_for(), self.scheduler.backoff(tracker.failures + 1)
+        )
+        tracker.failed(now, wait)
+        LOGGER.debug("No live data for %s (next try in %.0f s): %s", serial, wait, err)
+        if isinstance(err, DynessAuthenticationError) and await self._not_on_account(
+            serial, err
+        ):
+            batteries[serial] = self._empty(config)
+
+    async def _not_on_account(
+        self, serial: str, err: DynessAuthenticationError
+    ) -> bool:
+        """Return whether a 401 for one serial means it left the account.
+
+        A skewed clock is reported as such; a refused device list means the
+        key itself is refused (reauth).
+        """
+        if refused_for_clock(self.hass, self.config_entry, err):
+            return False
+        if serial not in self.foreign:
+            # The account-level call tells a refused key from a foreign serial.
+            await self.client.list_storage_devices(priority=Priority.BATTERY)
+            LOGGER.warning(
+                "The cloud refuses %s: it is no longer on this account", serial
+            )
+            self.foreign.add(serial)
+        return True
+
+    async def _read_extras(
+        self, batteries: dict[str, BatteryData], fresh: set[str], now: datetime
+    ) -> None:
+        """Read modules and signal strength; a failure leaves them as they were."""
+        try:
+            await self._refresh_modules(batteries, fresh)
+            await self.signal.async_read(batteries, self.wanted(SignalWanted), now)
+        except DynessError as err:
+            # The batteries are read; modules and extras wait for the next cycle.
+            LOGGER.debug("Modules and extras wait: %s", err)
+        for serial, battery in batteries.items():
+            # A signal read made while this cycle ran is not in `previous`.
+            if battery.signal_dbm != self.signal.dbm.get(serial):
+                batteries[serial] = replace(
+                    battery, signal_dbm=self.signal.dbm.get(serial)
+                )
+
+    def _follow_outage(
+        self,
+        failed: list[DynessError],
+        answered: int,
+        batteries: dict[str, BatteryData],
+        now: datetime,
+    ) -> None:
+        """Drop data that grew stale in a fault; log once when the cloud goes and comes.
+
+        Raises the last error when nothing is left to show, so that Home
+        Assistant marks the entities unavailable (and logs that once).
+        """
+        for config in self.batteries:
+            if self._stale(config.device_sn, now):
+                batteries[config.device_sn] = self._empty(config)
+        if answered:
+            clear_clock_issue(self.hass, self.config_entry)
+        watched = [
+            c.device_sn for c in self.batteries if c.device_sn not in self.foreign
+        ]
+        down = bool(watched) and all(self.tracker(s).failures for s in watched)
+        if not down:
+            if self.outage:
+                self.outage = False
+                # Home Assistant logs the recovery itself when it saw the failure.
+                if self.last_update_success:
+                    LOGGER.info("The Dyness cloud answers again")
+            return
+        if failed and not self.outage:
+            self.outage = True
+            LOGGER.warning(
+                "The Dyness cloud does not answer (%s); the last values stay for"
+                " up to %d minutes",
+                failed[-1],
+                STALE_AFTER.total_seconds() // 60,
+            )
+        if failed and all(b.realtime is None for b in batteries.values()):
+            raise failed[-1]
+
+    def _stale(self, serial: str, now: datetime) -> bool:
+        """Return whether a battery in a fault has data too old to show."""
+        if self.tracker(serial).failures == 0:
+            return False
+        good_at = self._good_at.get(serial)
+        # Stretched polls read less often: keep the data for two of their periods.
+        keep = max(STALE_AFTER, 2 * self._plan.battery_every * UPDATE_INTERVAL)
+        return good_at is None or now - good_at > keep
 
     def _demand_changed(self) -> None:
         """Republish the demand while the entry runs (not while it unloads)."""
@@ -245,9 +351,23 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         power = old.power if old is not None else None
         running = old.running if old is not None else None
         if family.uses_power_records:
-            power = _newest_filled(await self.client.get_power_records(serial)) or power
+            records = await optional(
+                self.client.get_power_records(serial),
+                f"Power of {serial}",
+                limit_stops=False,
+                budget_stops=False,
+            )
+            power = _newest_filled(records or []) or power
         if family.uses_running_data:
-            running = await self.client.get_running_data(serial)
+            running = (
+                await optional(
+                    self.client.get_running_data(serial),
+                    f"Running data of {serial}",
+                    limit_stops=False,
+                    budget_stops=False,
+                )
+                or running
+            )
         if needs_detail(family):
             await self.static.async_refresh_detail(serial, now)
         self.modules.remember(serial, snapshot)
@@ -294,10 +414,6 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             finally:
                 # After a 429 the modules read so far are kept.
                 batteries[serial] = replace(battery, modules=modules)
-
-    def _is_stale(self, now: datetime) -> bool:
-        """Return whether the last fresh data is too old to keep showing."""
-        return self._fresh_at is None or now - self._fresh_at > STALE_AFTER
 
     async def async_read_signal(self, serial: str) -> None:
         """Read one battery's signal strength now, as its entity was just added."""

@@ -18,6 +18,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import UnitOfEnergy, UnitOfPower
 from homeassistant.core import callback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
+from homeassistant.util import dt as dt_util
 
 from .backfill import async_backfill
 from .const import LOGGER
@@ -250,6 +251,18 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             return
         before = self.integrator.total
         records = await self._cache.records(time)
+        last = self.integrator.last_time
+        if records is None and last is not None:
+            if dt_util.as_local(last).date() == dt_util.as_local(slot).date():
+                # The records of the gap exist until local midnight: ask again
+                # at the next sample instead of skipping the gap.
+                return
+            LOGGER.warning(
+                "Energy of %s from %s to %s is lost: no power records before midnight",
+                self.entity_id,
+                last,
+                slot,
+            )
         segments = self.integrator.fill(records or (), slot, power)
         if records:
             await self._async_backfill(segments, before, slot)

@@ -23,24 +23,23 @@ class RecordsCache:
         self.calls = 0
 
     async def records(self, until: datetime) -> list[PowerRecord] | None:
-        """Return the records for a gap that ends at the sample `until`."""
+        """Return the records for a gap that ends at the sample `until`.
+
+        None when they could not be read: the caller asks again at its next
+        sample, as the cloud keeps the day's records until local midnight.
+        """
         async with self._lock:
             if self._for == until:
                 return self._records
             self._for = until
             self.calls += 1
             try:
-                # One call per gap; it ranks with the static facts for the budget.
+                # A gap fill ranks above modules and static facts for the budget.
                 self._records = await self._client.get_power_records(
-                    self._serial, priority=Priority.STATIC
+                    self._serial, priority=Priority.RECORDS
                 )
             except DynessError as err:
-                LOGGER.warning(
-                    "Energy of %s before %s is lost: no power records (%s)",
-                    self._serial,
-                    until,
-                    err,
-                )
+                LOGGER.debug("Power records of %s not read yet: %s", self._serial, err)
                 self._records = None
             return self._records
 

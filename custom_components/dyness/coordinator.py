@@ -79,6 +79,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         # When each battery last answered, and whether the cloud answers at all.
         self._good_at: dict[str, datetime] = {}
         self.outage = False
+        self._last_error: DynessError | None = None
         # Serials the cloud refuses while the key itself is accepted.
         self.foreign: set[str] = set()
 
@@ -290,8 +291,13 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
                 failed[-1],
                 STALE_AFTER.total_seconds() // 60,
             )
-        if failed and all(b.realtime is None for b in batteries.values()):
-            raise failed[-1]
+        if failed:
+            self._last_error = failed[-1]
+        if self._last_error is not None and all(
+            b.realtime is None for b in batteries.values()
+        ):
+            # Also when this cycle only waited: no return to the old values.
+            raise self._last_error
 
     def _stale(self, serial: str, now: datetime) -> bool:
         """Return whether a battery in a fault has data too old to show."""

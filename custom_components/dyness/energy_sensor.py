@@ -18,7 +18,6 @@ from homeassistant.components.sensor import (
 from homeassistant.const import UnitOfEnergy, UnitOfPower
 from homeassistant.core import callback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
-from homeassistant.util import dt as dt_util
 
 from .backfill import async_backfill
 from .const import LOGGER
@@ -26,6 +25,7 @@ from .coordinator import DynessCoordinator
 from .data import BatteryData
 from .energy import (
     MAX_GAP,
+    SLOT,
     CounterGuard,
     Direction,
     EnergySource,
@@ -251,17 +251,19 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             return
         before = self.integrator.total
         records = await self._cache.records(time)
+        if records is None:
+            # The cloud keeps the day's records until local midnight: ask again
+            # at the next sample instead of skipping the gap.
+            return
         last = self.integrator.last_time
-        if records is None and last is not None:
-            if dt_util.as_local(last).date() == dt_util.as_local(slot).date():
-                # The records of the gap exist until local midnight: ask again
-                # at the next sample instead of skipping the gap.
-                return
+        covered = min((r.time for r in records), default=slot)
+        if last is not None and covered > last + SLOT:
             LOGGER.warning(
-                "Energy of %s from %s to %s is lost: no power records before midnight",
+                "Energy of %s from %s to %s is lost: the cloud keeps records"
+                " only since local midnight",
                 self.entity_id,
                 last,
-                slot,
+                covered,
             )
         segments = self.integrator.fill(records or (), slot, power)
         if records:

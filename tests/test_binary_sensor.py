@@ -68,7 +68,7 @@ async def test_binary_sensors(
     modules = [device for device in all_devices if device.via_device_id is not None]
     assert len(devices) == len(init_integration.data["batteries"])
     # LV modules carry alarm code 1, alarm code 2 and the protection code.
-    assert len(modules) == 4
+    assert len(modules) == 3
     for device in modules:
         own = [entry for entry in entries if entry.device_id == device.id]
         assert len(own) == 3

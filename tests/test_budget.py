@@ -11,6 +11,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -57,31 +58,64 @@ async def test_entries_of_one_app_id_share_the_scheduler(
     assert set(one.demands) == {entries[1].entry_id}
 
 
-async def test_budget_repair_raised_and_cleared(
+async def test_no_budget_repair_for_a_normal_account(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     frozen: FrozenDateTimeFactory,
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    """Three polled modules stretch the module cadence; disabling them clears it."""
-    await run_for(hass, frozen, 1)
+    """Modules read every 10 minutes are within the documented cadence: no repair."""
+    await run_for(hass, frozen, 30)
+    plan = init_integration.runtime_data.coordinator.scheduler.plan()
+    assert (plan.battery_every, plan.module_every) == (1, 2)
     issue_id = f"budget_stretched_{init_integration.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize(
+    ("budget", "key", "battery_minutes", "cleared"),
+    [(30, "budget_modules", "5", True), (20, "budget_batteries", "10", False)],
+)
+async def test_budget_repair_says_what_is_slower(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    tick_sleep: Any,
+    issue_registry: ir.IssueRegistry,
+    budget: int,
+    key: str,
+    battery_minutes: str,
+    cleared: bool,
+) -> None:
+    """Batteries slower than 5 minutes, or modules past 30, raise their own text."""
+    scheduler = CallScheduler(
+        hourly_budget=budget, sleep=tick_sleep, monotonic=lambda: frozen().timestamp()
+    )
+    hass.data.setdefault(SCHEDULERS, {})[DEFAULT_APP_ID] = scheduler
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await run_for(hass, frozen, 10)
+    issue_id = f"budget_stretched_{mock_config_entry.entry_id}"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
-    assert issue.translation_placeholders == {
-        "budget": "60",
-        "battery_minutes": "5",
-        "module_minutes": "10",
-        "modules": "3",
-    }
+    assert issue.translation_key == key
+    placeholders = issue.translation_placeholders or {}
+    assert placeholders["battery_minutes"] == battery_minutes
+    assert int(placeholders["module_minutes"]) > 30
+    assert placeholders["modules"] == "3"
+    assert placeholders["lag"] == "30"
     registry = er.async_get(hass)
-    for entry in er.async_entries_for_config_entry(registry, init_integration.entry_id):
+    for entry in er.async_entries_for_config_entry(
+        registry, mock_config_entry.entry_id
+    ):
         if entry.unique_id.split("_")[0] in DL5_MODULE_SNS:
             registry.async_update_entity(
                 entry.entity_id, disabled_by=er.RegistryEntryDisabler.USER
             )
     await run_for(hass, frozen, 2)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    # Without modules, 30 calls an hour are enough for the batteries; 20 are not.
+    assert (issue_registry.async_get_issue(DOMAIN, issue_id) is None) is cleared
 
 
 async def test_lowered_budget_stretches_modules_not_batteries(
@@ -149,26 +183,30 @@ async def test_429_without_retry_after_backs_off(
     assert (times[1] - times[0]).total_seconds() >= 30
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_diagnostic_figures(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     frozen: FrozenDateTimeFactory,
 ) -> None:
-    """Calls in the last hour, budget left, data age and next refresh are shown."""
+    """Calls in the last hour, budget left, next refresh and data ages are shown."""
     await run_for(hass, frozen, 20)
     app_id = init_integration.unique_id
 
-    def _value(key: str) -> str:
-        state = hass.states.get(sensor_id(hass, f"{app_id}_{key}"))
+    def _value(unique_id: str) -> str:
+        state = hass.states.get(sensor_id(hass, unique_id))
         assert state is not None
         return state.state
 
-    calls = int(_value("api_calls"))
+    calls = int(_value(f"{app_id}_api_calls"))
     scheduler = init_integration.runtime_data.coordinator.scheduler
     assert 0 < calls <= scheduler.used_last_hour()
-    assert int(_value("api_budget_left")) == 60 - calls
-    assert 0 <= int(_value("data_age")) < 60
-    assert dt_util.parse_datetime(_value("next_refresh")) > dt_util.utcnow()  # type: ignore[operator]
+    assert int(_value(f"{app_id}_api_budget_left")) == 60 - calls
+    for battery in init_integration.data["batteries"]:
+        assert 0 <= int(_value(f"{battery['device_sn']}_data_age")) < 60
+    next_refresh = dt_util.parse_datetime(_value(f"{app_id}_next_refresh"))
+    assert next_refresh is not None
+    assert next_refresh > dt_util.utcnow()
 
 
 async def test_new_values_are_seconds_old(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import json
+from pathlib import Path
+import re
 from typing import Any
 from unittest.mock import patch
 
@@ -41,6 +44,7 @@ from dyness_sim.accounts import (
 pytestmark = pytest.mark.usefixtures("frozen")
 
 BACKOFF = timedelta(seconds=31)
+INTEGRATION = Path(__file__).parent.parent / "custom_components" / "dyness"
 ROTATED_APP_ID = "10000000000043"
 ROTATED_SECRET = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4"
 OTHER_APP_ID = "10000000000099"
@@ -202,17 +206,138 @@ async def test_connection_refused_and_unexpected(
     assert result["step_id"] == "batteries"
 
 
+@pytest.mark.parametrize(
+    ("secret", "kind", "outcome"),
+    [
+        pytest.param(DEFAULT_APP_SECRET, FlowResultType.ABORT, "already_configured"),
+        # Only a key the cloud accepts learns that the App ID is set up.
+        pytest.param("0" * 31, FlowResultType.FORM, {"base": "invalid_auth"}),
+    ],
+    ids=["good_secret", "wrong_secret"],
+)
 async def test_already_configured(
-    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    secret: str,
+    kind: FlowResultType,
+    outcome: Any,
 ) -> None:
     """The same App ID cannot be added twice."""
     mock_config_entry.add_to_hass(hass)
     result = await _start(hass)
     result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator, **{CONF_API_SECRET: secret})
+    )
+    assert result["type"] is kind
+    assert result.get("reason", result.get("errors")) == outcome
+
+
+@pytest.mark.parametrize(
+    "abandoned_at",
+    [
+        pytest.param(DEFAULT_APP_SECRET, id="battery_step"),
+        pytest.param("0" * 31, id="wrong_secret"),
+    ],
+)
+async def test_abandoned_flow_does_not_block(
+    hass: HomeAssistant, simulator: Simulator, abandoned_at: str
+) -> None:
+    """A setup left open in another tab neither blocks nor survives the next one."""
+    abandoned = await _start(hass)
+    await hass.config_entries.flow.async_configure(
+        abandoned["flow_id"], _user_input(simulator, **{CONF_API_SECRET: abandoned_at})
+    )
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _user_input(simulator)
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "batteries"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BATTERIES: _serials(simulator)}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    if abandoned_at == DEFAULT_APP_SECRET:
+        # The open flow of the same App ID is over once the entry exists.
+        assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(
+            TypeError("getaddrinfo() takes 3 positional arguments"), id="type"
+        ),
+        pytest.param(OSError(113, "No route to host"), id="os"),
+        pytest.param(RuntimeError("resolver is closed"), id="runtime"),
+    ],
+)
+async def test_failure_below_aiohttp_is_cannot_connect(
+    hass: HomeAssistant, simulator: Simulator, failure: Exception
+) -> None:
+    """Whatever the resolver or socket layer raises, the form says cannot_connect."""
+    result = await _start(hass)
+    with patch("aiohttp.connector.TCPConnector._resolve_host", side_effect=failure):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(simulator)
+        )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_unresolvable_host_is_cannot_connect(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A name the resolver cannot find (RFC 6761 `.invalid`) is cannot_connect."""
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        _user_input(simulator, **{CONF_BASE_URL: "http://dyness-cloud.invalid"}),
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+def _abort_reasons() -> set[str]:
+    """Return every abort reason the config flow can end with."""
+    source = (INTEGRATION / "config_flow.py").read_text(encoding="utf-8")
+    reasons = set(re.findall(r'reason="(\w+)"', source))
+    implied = {
+        "_abort_if_unique_id_configured": "already_configured",
+        "async_set_unique_id": "already_in_progress",
+        "async_step_reauth": "reauth_successful",
+        "async_step_reconfigure": "reconfigure_successful",
+    }
+    return reasons | {reason for call, reason in implied.items() if call in source}
+
+
+@pytest.mark.parametrize("language", ["strings", "en", "de", "fr"])
+def test_every_abort_reason_translated(language: str) -> None:
+    """No abort ends on a raw key such as `already_in_progress`."""
+    texts = _texts(language)
+    missing = _abort_reasons() - texts["config"]["abort"].keys()
+    assert not missing
+
+
+def _texts(language: str) -> dict[str, Any]:
+    """Return strings.json or one translation."""
+    name = "strings.json" if language == "strings" else f"translations/{language}.json"
+    return dict(json.loads((INTEGRATION / name).read_text(encoding="utf-8")))
+
+
+def _leaves(data: Any) -> list[str]:
+    """Return every text of a nested mapping."""
+    if isinstance(data, dict):
+        return [text for value in data.values() for text in _leaves(value)]
+    return [data] if isinstance(data, str) else []
+
+
+@pytest.mark.parametrize("language", ["strings", "en", "de", "fr"])
+def test_texts_read_well(language: str) -> None:
+    """URLs are code (the frontend would make a bare one a link); no doubled words."""
+    for text in _leaves(_texts(language)):
+        outside_code = re.sub(r"`[^`]*`", "", text)
+        assert not re.search(r"https?://", outside_code), text
+        assert not re.search(r"\b(\w+) \1\b", text, re.IGNORECASE), text
 
 
 async def test_nothing_selected(hass: HomeAssistant, simulator: Simulator) -> None:

@@ -12,7 +12,6 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     device_registry as dr,
-    entity_registry as er,
     issue_registry as ir,
 )
 import pytest
@@ -24,7 +23,7 @@ from custom_components.dyness.api import DynessClient
 from custom_components.dyness.api.const import PATH_REALTIME
 from custom_components.dyness.const import DOMAIN
 from dyness_sim import Simulator
-from dyness_sim.accounts import DEFAULT_APP_ID, DL5_MODULE_SNS, POWERHAUS_MODULE_SNS
+from dyness_sim.accounts import DEFAULT_APP_ID, DL5_MODULE_SNS
 
 from .common import next_cycle, sensor_id
 
@@ -183,26 +182,6 @@ async def test_new_modules_are_stored(
     await next_cycle(hass, frozen)
     stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.modules"]["data"]
     assert stored[_dl5(simulator)] == list(DL5_MODULE_SNS)
-
-
-async def test_lone_module_is_polled_once(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    frozen: FrozenDateTimeFactory,
-    simulator: Simulator,
-) -> None:
-    """A single module repeats its master: discovered once, then only on request."""
-    module_sn = POWERHAUS_MODULE_SNS[0]
-    entry = er.async_get(hass).async_get(
-        sensor_id(hass, f"{module_sn}_state_of_charge")
-    )
-    assert entry is not None
-    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-    polls = simulator.stats(DEFAULT_APP_ID).by_serial[module_sn]
-    assert polls == 1
-    for _ in range(4):
-        await next_cycle(hass, frozen)
-    assert simulator.stats(DEFAULT_APP_ID).by_serial[module_sn] == polls
 
 
 async def _set_up_unknown_model(

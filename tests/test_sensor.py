@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.logbook.helpers import async_filter_entities
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -55,8 +56,12 @@ async def test_sensors(
     serials = {battery["device_sn"] for battery in init_integration.data["batteries"]}
     batteries = [d for d in devices.values() if d.serial_number in serials]
     assert len(batteries) == len(serials)
-    modules = [d for d in devices.values() if d.serial_number not in serials]
-    assert len(modules) == 4
+    modules = [
+        d
+        for d in devices.values()
+        if d.serial_number not in serials and d.entry_type is None
+    ]
+    assert len(modules) == 3
     for device in batteries:
         own = [entry for entry in entries if entry.device_id == device.id]
         keys = {
@@ -128,5 +133,58 @@ async def test_device_info(
         for device in devices
     ] == snapshot
     assert all(
-        (DOMAIN, device.serial_number) in device.identifiers for device in devices
+        (DOMAIN, device.serial_number) in device.identifiers
+        for device in devices
+        if device.entry_type is None
     )
+
+
+COUNT_KEYS = (
+    "cycles",
+    "module_count",
+    "cell_voltage_max_number",
+    "cell_voltage_min_number",
+    "cell_voltage_max_module",
+    "cell_voltage_min_module",
+)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_counts_are_integers(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Cycles, module counts and cell numbers show as whole numbers ("197")."""
+    counts = [
+        entry
+        for entry in er.async_entries_for_config_entry(
+            entity_registry, init_integration.entry_id
+        )
+        if entry.unique_id.endswith(COUNT_KEYS)
+    ]
+    assert len(counts) >= 6
+    for entry in counts:
+        state = hass.states.get(entry.entity_id)
+        assert state is not None
+        assert state.state.isdigit(), (entry.entity_id, state.state)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_polled_numbers_stay_out_of_the_logbook(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Every numeric sensor is continuous, so polls write no logbook lines."""
+    numeric = [
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(
+            entity_registry, init_integration.entry_id
+        )
+        if entry.domain == "sensor"
+        and (state := hass.states.get(entry.entity_id)) is not None
+        and state.state.lstrip("-").replace(".", "", 1).isdigit()
+    ]
+    assert len(numeric) > 20
+    assert async_filter_entities(hass, numeric) == []

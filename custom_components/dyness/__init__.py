@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .alarms import AlarmMonitor, debounce_option
-from .const import CONF_BATTERIES
+from .const import CONF_BATTERIES, DOMAIN
 from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
 from .helpers import create_client, device_in_use
@@ -51,6 +51,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     # The first sample is the alarms' baseline.
     alarms.sync()
     entry.async_on_unload(coordinator.async_add_listener(alarms.sync))
+    _forget_account_data_age(hass, entry)
+    _forget_lone_modules(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))
     data = dict(entry.data)
@@ -73,6 +75,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
 
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
+
+
+def _forget_account_data_age(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
+    """Remove the account-wide data age: each battery shows its own now."""
+    registry = er.async_get(hass)
+    unique_id = f"{entry.unique_id}_data_age"
+    if entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id):
+        registry.async_remove(entity_id)
+
+
+def _forget_lone_modules(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
+    """Remove the devices of single modules: they only repeated their battery."""
+    registry = dr.async_get(hass)
+    for serial in entry.runtime_data.modules.known:
+        module = entry.runtime_data.modules.lone(serial)
+        device = registry.async_get_device(identifiers={(DOMAIN, module or "")})
+        if device is not None:
+            registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:

@@ -21,6 +21,7 @@ from homeassistant.const import (
     UnitOfEnergy,
     UnitOfPower,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.helpers.typing import StateType
 
@@ -165,24 +166,28 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_max_number",
+        state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=integer(Metric.CELL_VOLTAGE_MAX_NUMBER),
         has_fn=provides(Metric.CELL_VOLTAGE_MAX_NUMBER),
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_min_number",
+        state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=integer(Metric.CELL_VOLTAGE_MIN_NUMBER),
         has_fn=provides(Metric.CELL_VOLTAGE_MIN_NUMBER),
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_max_module",
+        state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=integer(Metric.CELL_VOLTAGE_MAX_MODULE),
         has_fn=provides(Metric.CELL_VOLTAGE_MAX_MODULE),
     ),
     DynessSensorEntityDescription(
         key="cell_voltage_min_module",
+        state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=integer(Metric.CELL_VOLTAGE_MIN_MODULE),
         has_fn=provides(Metric.CELL_VOLTAGE_MIN_MODULE),
@@ -353,6 +358,15 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         wants_signal=True,
     ),
     DynessSensorEntityDescription(
+        key="data_age",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda battery: battery.data_age,
+    ),
+    DynessSensorEntityDescription(
         key="last_data_update",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
@@ -362,7 +376,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
     DynessSensorEntityDescription(
         key="cycles",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=number(Metric.CYCLES),
+        value_fn=integer(Metric.CYCLES),
         has_fn=provides(Metric.CYCLES),
     ),
     DynessSensorEntityDescription(
@@ -388,7 +402,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         key="module_count",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.MODULE_COUNT),
+        value_fn=integer(Metric.MODULE_COUNT),
         has_fn=provides(Metric.MODULE_COUNT),
     ),
     DynessSensorEntityDescription(

@@ -11,6 +11,9 @@ from .const import STATIC_INTERVAL
 from .data import BatteryData, ScheduleFigures
 from .families import Family, SourceKind
 
+# Modules may fall behind their battery's 5 minutes up to this much before the
+# budget repair asks the user to act (README, "How data is updated").
+MODULE_LAG_MINUTES = 30
 DETAIL_PER_HOUR = 1 / 12
 SIGNAL_PER_HOUR = 2.0
 STATIC_PER_HOUR = 3600 / STATIC_INTERVAL.total_seconds()
@@ -19,6 +22,19 @@ STATIC_PER_HOUR = 3600 / STATIC_INTERVAL.total_seconds()
 def needs_detail(family: Family) -> bool:
     """Return whether a layout reads a figure from the device detail."""
     return any(s.kind is SourceKind.DETAIL for s in family.points.values())
+
+
+def budget_repair(plan: Plan) -> str | None:
+    """Return which budget repair a plan calls for, None when none.
+
+    Batteries slower than their 5 minutes always need the user; modules only
+    once they are read less often than every `MODULE_LAG_MINUTES`.
+    """
+    if plan.battery_every > 1:
+        return "budget_batteries"
+    if 5 * plan.module_every > MODULE_LAG_MINUTES:
+        return "budget_modules"
+    return None
 
 
 def entry_demand(
@@ -42,22 +58,13 @@ def entry_demand(
 def schedule_figures(
     scheduler: CallScheduler,
     plan: Plan,
-    batteries: Mapping[str, BatteryData],
-    now: datetime,
     next_refresh: datetime,
 ) -> ScheduleFigures:
     """Return the budget figures shown by the diagnostic sensors."""
-    samples = [
-        b.realtime.timestamp
-        for b in batteries.values()
-        if b.realtime is not None and b.realtime.timestamp is not None
-    ]
     return ScheduleFigures(
         calls_last_hour=scheduler.used_last_hour(),
         budget=scheduler.budget,
         budget_left=scheduler.budget_left(),
-        newest_sample=max(samples, default=None),
-        refreshed_at=now,
         next_refresh=next_refresh,
         battery_minutes=5 * plan.battery_every,
         module_minutes=5 * plan.module_every,

@@ -173,13 +173,17 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             credentials = _credentials(user_input)
-            await self.async_set_unique_id(credentials[CONF_API_ID])
-            self._abort_if_unique_id_configured()
             try:
                 devices = await self._client(credentials).list_storage_devices()
             except Exception as err:  # noqa: BLE001
                 errors["base"] = _error_key(err)
             else:
+                # Only a key the cloud accepted claims the App ID, and a new
+                # attempt takes over from one left open in another tab.
+                await self.async_set_unique_id(
+                    credentials[CONF_API_ID], raise_on_progress=False
+                )
+                self._abort_if_unique_id_configured()
                 if devices:
                     self._credentials = credentials
                     self._devices = _batteries_offered(devices)

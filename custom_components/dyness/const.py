@@ -41,7 +41,7 @@ IMBALANCE_SOC_CEILING: Final = 99.0
 FIRMWARE_CHECK_INTERVAL: Final = timedelta(days=1)
 FIRMWARE_RETRY_INTERVAL: Final = timedelta(hours=1)
 
-# Repair issues the coordinator raises; issues.py cleans them up with the entry.
+# Repair issues raised by issues.py besides the per-battery ones.
 ISSUE_UNKNOWN_MODEL: Final = "unknown_model"
 ISSUE_BUDGET: Final = "budget_stretched"
 ISSUE_CLOCK: Final = "clock_off"

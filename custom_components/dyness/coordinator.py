@@ -191,11 +191,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             # Nothing new and nothing lost: no write, no new figures.
             return self.data
         figures = schedule_figures(
-            self.scheduler,
-            self._plan,
-            batteries,
-            now,
-            now + self._next_wake(now),
+            self.scheduler, self._plan, now + self._next_wake(now)
         )
         return DynessData(batteries=batteries, schedule=figures)
 
@@ -388,6 +384,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             running=running,
             signal_dbm=self.signal.dbm.get(serial),
             modules=old.modules if old is not None else {},
+            read_at=now,
         )
 
     def _detect(

@@ -136,6 +136,8 @@ class BatteryData:
     running: RunningData | None = None
     signal_dbm: float | None = None
     modules: Mapping[str, ModuleData] = field(default_factory=dict)
+    # When the live points were read (the cycle's start).
+    read_at: datetime | None = None
 
     @property
     def family(self) -> Family:
@@ -200,6 +202,14 @@ class BatteryData:
         if online is None:
             return None
         return "online" if online else "offline"
+
+    @property
+    def data_age(self) -> int | None:
+        """Return how old the sample was when it was read, in seconds."""
+        sample = self.sample_time
+        if sample is None or self.read_at is None:
+            return None
+        return max(0, round((self.read_at - sample).total_seconds()))
 
     @property
     def sample_time(self) -> datetime | None:
@@ -306,8 +316,6 @@ class ScheduleFigures:
     calls_last_hour: int = 0
     budget: int = 0
     budget_left: int = 0
-    newest_sample: datetime | None = None
-    refreshed_at: datetime | None = None
     next_refresh: datetime | None = None
     battery_minutes: int = 5
     module_minutes: int = 5

@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -47,9 +47,15 @@ def module_device_info(battery: BatteryData, module: ModuleData) -> DeviceInfo:
     )
 
 
-def polled_on_request(battery: BatteryData) -> bool:
-    """Return whether module entities start disabled: a lone module repeats its master."""
-    return len(battery.modules) < 2
+def account_device_info(entry: DynessConfigEntry) -> DeviceInfo:
+    """Return the service device of the entry's API key."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, str(entry.unique_id))},
+        entry_type=DeviceEntryType.SERVICE,
+        manufacturer=MANUFACTURER,
+        model="Open API",
+        name=f"{entry.title} API key",
+    )
 
 
 type Candidates = Callable[[DynessConfigEntry, DynessData], Iterable[NewEntity]]
@@ -158,8 +164,6 @@ class DynessModuleEntity(DynessBatteryEntity):
         self._attr_device_info = module_device_info(
             battery, battery.modules[module_serial]
         )
-        if polled_on_request(battery):
-            self._attr_entity_registry_enabled_default = False
 
     @property
     def module(self) -> ModuleData | None:

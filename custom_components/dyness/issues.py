@@ -15,6 +15,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
+from .budget import MODULE_LAG_MINUTES, budget_repair
 from .const import (
     DOMAIN,
     IMBALANCE_ISSUE_AFTER,
@@ -35,6 +36,11 @@ from .runtime import DynessConfigEntry
 ISSUE_OFFLINE = "battery_offline"
 ISSUE_IMBALANCE = "cell_imbalance"
 ISSUE_KINDS = (ISSUE_OFFLINE, ISSUE_IMBALANCE, ISSUE_NOT_ON_ACCOUNT)
+
+
+def budget_issue_id(entry: DynessConfigEntry) -> str:
+    """Return the issue ID of an entry's budget repair."""
+    return f"{ISSUE_BUDGET}_{entry.entry_id}"
 
 
 def issue_id(kind: str, entry: DynessConfigEntry, serial: str) -> str:
@@ -121,20 +127,23 @@ class BatteryIssues:
             self._check_imbalance(battery)
 
     def _check_budget(self) -> None:
-        """Raise `budget_stretched` while the budget stretches the polls."""
+        """Raise the budget repair while batteries or modules fall too far behind."""
         plan = self.coordinator.scheduler.plan()
+        key = budget_repair(plan)
+        if key is None:
+            ir.async_delete_issue(self.hass, DOMAIN, budget_issue_id(self.entry))
+            return
         _set_issue(
             self.hass,
-            f"{ISSUE_BUDGET}_{self.entry.entry_id}",
-            ISSUE_BUDGET,
+            budget_issue_id(self.entry),
+            key,
             {
                 "budget": str(plan.budget),
                 "battery_minutes": str(5 * plan.battery_every),
                 "module_minutes": str(5 * plan.module_every),
                 "modules": str(len(self.coordinator.wanted(ModuleWanted))),
-            }
-            if plan.stretched
-            else None,
+                "lag": str(MODULE_LAG_MINUTES),
+            },
         )
 
     def _check_model(self, battery: BatteryData) -> None:
@@ -227,8 +236,8 @@ def async_setup_issues(hass: HomeAssistant, entry: DynessConfigEntry) -> CALLBAC
 def async_remove_issues(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
     """Delete every issue of an entry that is being removed."""
     _delete_issues(hass, entry, keep=set())
-    for kind in (ISSUE_BUDGET, ISSUE_CLOCK):
-        ir.async_delete_issue(hass, DOMAIN, f"{kind}_{entry.entry_id}")
+    ir.async_delete_issue(hass, DOMAIN, budget_issue_id(entry))
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_CLOCK}_{entry.entry_id}")
 
 
 def _delete_issues(

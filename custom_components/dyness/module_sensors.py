@@ -18,7 +18,6 @@ from homeassistant.const import (
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
     UnitOfTemperature,
-    UnitOfTime,
 )
 from homeassistant.helpers.typing import StateType
 
@@ -38,6 +37,16 @@ class DynessModuleSensorEntityDescription(SensorEntityDescription):
 def module_number(metric: Metric) -> Callable[[ModuleData], float | None]:
     """Return a reader of a module metric as a number."""
     return lambda module: module.number(metric)
+
+
+def module_integer(metric: Metric) -> Callable[[ModuleData], int | None]:
+    """Return a reader of a module metric that holds a whole number."""
+
+    def _read(module: ModuleData) -> int | None:
+        value = module.number(metric)
+        return None if value is None else int(value)
+
+    return _read
 
 
 def module_provides(metric: Metric) -> Callable[[ModuleData], bool]:
@@ -109,7 +118,7 @@ MODULE_SENSORS: Final[tuple[DynessModuleSensorEntityDescription, ...]] = (
     DynessModuleSensorEntityDescription(
         key="cycles",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=module_number(Metric.CYCLES),
+        value_fn=module_integer(Metric.CYCLES),
         has_fn=module_provides(Metric.CYCLES),
     ),
     DynessModuleSensorEntityDescription(
@@ -193,48 +202,30 @@ def module_temperature(
 
 @dataclass(frozen=True, kw_only=True)
 class DynessScheduleSensorEntityDescription(SensorEntityDescription):
-    """Describes a sensor of the App ID's call budget, shown on the first battery."""
+    """Describes a figure of the App ID's call budget, on the account device."""
 
     value_fn: Callable[[ScheduleFigures], StateType | datetime]
-
-
-def _data_age(figures: ScheduleFigures) -> int | None:
-    """Return how old the newest sample was when it was last looked for."""
-    if figures.newest_sample is None or figures.refreshed_at is None:
-        return None
-    return max(0, round((figures.refreshed_at - figures.newest_sample).total_seconds()))
 
 
 SCHEDULE_SENSORS: Final[tuple[DynessScheduleSensorEntityDescription, ...]] = (
     DynessScheduleSensorEntityDescription(
         key="api_calls",
-        translation_key="api_calls",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda figures: figures.calls_last_hour,
     ),
     DynessScheduleSensorEntityDescription(
         key="api_budget_left",
-        translation_key="api_budget_left",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda figures: figures.budget_left,
     ),
-    DynessScheduleSensorEntityDescription(
-        key="data_age",
-        translation_key="data_age",
-        device_class=SensorDeviceClass.DURATION,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_display_precision=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_data_age,
-    ),
+    # Changes with every poll; off by default to keep the logbook readable.
     DynessScheduleSensorEntityDescription(
         key="next_refresh",
-        translation_key="next_refresh",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda figures: figures.next_refresh,
     ),
 )

@@ -1,8 +1,9 @@
 """The modules of each battery: `SUB` discovery, the stored list, which are due.
 
 A battery lists its modules in the `SUB` point (docs/api.md §5.3). The list is
-kept over restarts, as the point is sometimes empty. Modules are read once when
-first seen; after that only modules that an enabled entity shows, after every
+kept over restarts, as the point is sometimes empty. A lone module repeats its
+battery and is never read. Of two or more, each is read once when first seen;
+after that only modules that an enabled entity shows, after every
 `module_every` new samples of their battery. Entities say which modules they
 show through their coordinator context (`ModuleWanted`), so nothing keeps a registry
 that entities write into.
@@ -72,6 +73,11 @@ class ModuleBook:
                 if isinstance(modules, list)
             }
 
+    def lone(self, serial: str) -> str | None:
+        """Return the module of a battery that has exactly one, else None."""
+        known = self.known.get(serial, ())
+        return known[0] if len(known) == 1 else None
+
     def remember(self, serial: str, snapshot: RealtimeSnapshot) -> None:
         """Add new `SUB` entries to the battery's module list and store it."""
         known = self.known.setdefault(serial, [])
@@ -95,7 +101,8 @@ class ModuleBook:
     ) -> None:
         """Read a battery's modules that are due into `modules`."""
         layout = battery.family.module
-        if layout is None:
+        if layout is None or self.lone(battery.serial) is not None:
+            # A single module only repeats its battery's figures.
             return
         for index, module_sn, read in self._turns(battery.serial, fresh, every, wanted):
             module = modules.get(module_sn) or ModuleData(

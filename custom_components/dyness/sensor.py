@@ -10,6 +10,7 @@ from homeassistant.components.sensor import (
     SensorEntity,
 )
 from homeassistant.helpers.typing import StateType
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .alarm_tables import alarm_table
 from .battery_sensors import PROBLEM, SENSORS, DynessSensorEntityDescription
@@ -20,6 +21,7 @@ from .entity import (
     DynessBatteryEntity,
     DynessModuleEntity,
     NewEntity,
+    account_device_info,
     entity_platform,
 )
 from .module_sensors import (
@@ -69,11 +71,10 @@ def _module_descriptions(
 def _candidates(entry: DynessConfigEntry, data: DynessData) -> Iterator[NewEntity]:
     """Yield every sensor the batteries, modules and points warrant."""
     coordinator = entry.runtime_data.coordinator
-    first = next(iter(data.batteries), "")
-    for figure in SCHEDULE_SENSORS if first else ():
+    for figure in SCHEDULE_SENSORS:
         yield (
             f"{entry.unique_id}_{figure.key}",
-            partial(DynessScheduleSensor, coordinator, first, figure),
+            partial(DynessScheduleSensor, coordinator, figure),
         )
     for serial, battery in data.batteries.items():
         for description in _battery_descriptions(battery):
@@ -176,25 +177,30 @@ class DynessProblemSensor(DynessBatteryEntity, SensorEntity):
         }
 
 
-class DynessScheduleSensor(DynessBatteryEntity, SensorEntity):
-    """A figure of the App ID's call budget."""
+class DynessScheduleSensor(CoordinatorEntity[DynessCoordinator], SensorEntity):
+    """A figure of the App ID's call budget, on the account device."""
 
+    _attr_has_entity_name = True
     entity_description: DynessScheduleSensorEntityDescription
 
     def __init__(
         self,
         coordinator: DynessCoordinator,
-        serial: str,
         description: DynessScheduleSensorEntityDescription,
     ) -> None:
-        """Attach the account-wide figure to the first battery's device."""
-        super().__init__(coordinator, serial, description)
-        self._attr_unique_id = f"{coordinator.config_entry.unique_id}_{description.key}"
+        """Attach the figure to the service device of the API key."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        # Unique IDs from when the figures sat on the first battery: kept.
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
+        self._attr_translation_key = description.key
+        self._attr_device_info = account_device_info(entry)
 
     @property
     def available(self) -> bool:
         """Return True: the figures exist even while the cloud fails."""
-        return self.coordinator.data is not None
+        return True
 
     @property
     def native_value(self) -> StateType | datetime:

@@ -156,7 +156,11 @@ class DynessClient:
                         )
             except TimeoutError as err:
                 raise DynessTimeoutError(f"Timeout calling {path}") from err
-            except (aiohttp.ClientError, OSError, ValueError) as err:
+            except DynessResponseError:
+                raise
+            except Exception as err:
+                # Whatever fails below aiohttp (resolver, TLS, socket; even a
+                # TypeError of a mismatched aiodns) means the cloud is unreachable.
                 raise DynessConnectionError(
                     f"Error calling {path}: {clean_text(str(err))}"
                 ) from err

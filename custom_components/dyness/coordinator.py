@@ -226,8 +226,14 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         if refused_for_clock(self.hass, self.config_entry, err):
             return False
         if serial not in self.foreign:
-            # The account-level call tells a refused key from a foreign serial.
-            await self.client.list_storage_devices(priority=Priority.BATTERY)
+            # The account-level call tells a refused key (it raises) from a
+            # foreign serial; any other failure decides nothing yet.
+            try:
+                await self.client.list_storage_devices(priority=Priority.BATTERY)
+            except DynessAuthenticationError:
+                raise
+            except DynessError:
+                return False
             LOGGER.warning(
                 "The cloud refuses %s: it is no longer on this account", serial
             )
@@ -273,6 +279,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         ]
         down = bool(watched) and all(self.tracker(s).failures for s in watched)
         if not down:
+            self._last_error = None
             if self.outage:
                 self.outage = False
                 # Home Assistant logs the recovery itself when it saw the failure.

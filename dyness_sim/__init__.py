@@ -9,6 +9,7 @@ from .accounts import Account
 from .clock import SimClock
 from .devices import Battery
 from .faults import Fault
+from .records import Labels, RecordsLabelling, Window
 from .samples import Truth
 from .scenarios import ALL_MODELS
 from .simulator import Simulator
@@ -19,8 +20,11 @@ __all__ = [
     "Account",
     "Battery",
     "Fault",
+    "Labels",
+    "RecordsLabelling",
     "SimClock",
     "Simulator",
     "Stats",
     "Truth",
+    "Window",
 ]

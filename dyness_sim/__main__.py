@@ -6,9 +6,11 @@ import argparse
 import asyncio
 from collections.abc import Sequence
 import contextlib
+from enum import StrEnum
 
 from .accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET, EMPTY_APP_ID, EMPTY_APP_SECRET
 from .clock import SimClock
+from .records import Labels, RecordsLabelling, Window
 from .scenarios import ALL_MODELS
 from .simulator import Simulator
 
@@ -51,6 +53,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", choices=ALL_MODELS, help="serve one battery of this model only"
     )
+    choices: tuple[tuple[str, type[StrEnum], StrEnum, str], ...] = (
+        (
+            "--records-labels",
+            Labels,
+            Labels.UTC,
+            "how getLastPowerDataBySn labels its records (createTime)",
+        ),
+        (
+            "--records-window",
+            Window,
+            Window.LOCAL_DAY,
+            "the records list covers the local day or a rolling day",
+        ),
+    )
+    for flag, kind, default, text in choices:
+        parser.add_argument(
+            flag, choices=[str(item) for item in kind], default=str(default), help=text
+        )
+    minutes = (
+        (
+            "--records-offset",
+            "label minus UTC in minutes, with --records-labels offset",
+        ),
+        ("--records-ends-early", "the records list ends this many minutes before now"),
+    )
+    for flag, text in minutes:
+        parser.add_argument(flag, type=int, default=0, help=text)
     return parser
 
 
@@ -65,10 +94,22 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
         "region": args.region,
     }
     if args.model is not None:
-        return Simulator.single(args.model, **options)
-    if args.scenario == "showroom":
-        return Simulator.showroom(**options)
-    return Simulator.default(**options)
+        sim = Simulator.single(args.model, **options)
+    elif args.scenario == "showroom":
+        sim = Simulator.showroom(**options)
+    else:
+        sim = Simulator.default(**options)
+    labelling = RecordsLabelling.from_json(
+        {
+            "labels": args.records_labels,
+            "offset_minutes": args.records_offset,
+            "window": args.records_window,
+            "ends_early_minutes": args.records_ends_early,
+        }
+    )
+    for battery in sim.batteries:
+        battery.records_labelling = labelling
+    return sim
 
 
 def banner(sim: Simulator, base_url: str) -> str:

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from .contracts import SimulatorState
 from .faults import Fault
+from .records import RecordsLabelling
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 type ControlHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -66,6 +67,7 @@ class ControlApi:
             web.post("/_sim/ratelimit", self.rate_limit),
             web.get("/_sim/truth/{sn}", self.truth),
             web.post("/_sim/device/{sn}", self.device),
+            web.post("/_sim/records/{sn}", self.records),
             web.post("/_sim/point", self.set_point),
             web.delete("/_sim/point", self.clear_points),
             web.delete("/_sim/stats", self.reset_stats),
@@ -151,6 +153,20 @@ class ControlApi:
         except (TypeError, ValueError) as err:
             return _bad(str(err))
         return _reply(self.sim.truth_report(battery))
+
+    async def records(self, request: web.Request) -> web.StreamResponse:
+        """Label and cut a battery's power records (`RecordsLabelling` fields)."""
+        serial = request.match_info["sn"]
+        try:
+            battery = self.sim.device(serial)
+            battery.records_labelling = RecordsLabelling.from_json(
+                await _json_object(request)
+            )
+        except KeyError:
+            return _reply({"error": f"unknown SN {serial}"}, 404)
+        except (TypeError, ValueError) as err:
+            return _bad(str(err))
+        return _reply({"sn": battery.device_sn, **battery.records_labelling.as_dict()})
 
     async def set_point(self, request: web.Request) -> web.StreamResponse:
         """Override a point: `{"sn": …, "point": "3206", "value": "1"}` (null removes)."""

@@ -26,6 +26,7 @@ from .physics import (
     pv_power,
     unit,
 )
+from .records import RecordsLabelling
 from .samples import ModuleSample, Sample, Truth
 from .settings import DeviceSettings
 from .station import Station
@@ -76,6 +77,7 @@ class Battery:
         sub_mode: SubMode | None = None,
         bms_entry: bool = False,
         visibility: tuple[float, float] = (5.0, 15.0),
+        records: RecordsLabelling | None = None,
     ) -> None:
         """Describe the battery; call `start` before asking for data.
 
@@ -109,6 +111,7 @@ class Battery:
         self.forced_bits: dict[str, int] = {}
         self.sub_mode: SubMode = spec.sub_mode if sub_mode is None else sub_mode
         self.bms_entry = bms_entry
+        self.records_labelling = records or RecordsLabelling()
         # Point overrides per SN (set_point) and SUB gaps per slot (drop_sub).
         self.overrides: dict[str, dict[str, str]] = {}
         self.sub_drops: dict[int, str] = {}
@@ -569,15 +572,16 @@ class Battery:
         return self.family.module if rows is None else rows
 
     def power_records(self, now: datetime, share: float = 1.0) -> list[dict[str, Any]]:
-        """Return today's 5-minute records (local day), oldest first, current slot null.
+        """Return the 5-minute records, oldest first, current slot null.
 
-        `share` < 1 gives one series module's part of power and voltage.
+        The list covers the local day unless `records_labelling` says otherwise,
+        and is labelled by it. `share` < 1 gives one series module's part of
+        power and voltage.
         """
-        local = now.astimezone(self.station.timezone)
-        midnight = datetime.combine(local.date(), time(0), self.station.timezone)
-        first, last = slot_of(midnight), slot_of(now)
+        begin, end = self.records_labelling.span(now, self.station.timezone)
+        first, last, current = slot_of(begin), slot_of(end), slot_of(now)
         return [
-            self._record(slot, now, filled=slot < last, share=share)
+            self._record(slot, now, filled=slot < current, share=share)
             for slot in range(first, last + 1)
         ]
 
@@ -593,7 +597,9 @@ class Battery:
             "realTimeVoltage": None,
             "inverterTotalPower": None,
             "soc": None,
-            "createTime": utc_text(slot_start(slot)),
+            "createTime": self.records_labelling.label(
+                slot_start(slot), self.station.timezone
+            ),
             "inverterOutputRPhaPower": None,
             "backupPower": None,
         }

@@ -26,7 +26,9 @@ from .station import Station
 ALL_MODELS: tuple[str, ...] = tuple(MODELS)
 
 # Options of Simulator.single that shape the battery, not the simulator.
-BATTERY_OPTIONS = frozenset({"initial_soc", "sub_mode", "bms_entry", "visibility"})
+BATTERY_OPTIONS = frozenset(
+    {"initial_soc", "sub_mode", "bms_entry", "visibility", "records"}
+)
 
 
 @dataclass(frozen=True, slots=True)

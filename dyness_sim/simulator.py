@@ -81,7 +81,8 @@ class Simulator:
     ) -> Simulator:
         """Return a cloud whose default key holds one battery of `model_name`.
 
-        `initial_soc`, `sub_mode` and `bms_entry` shape the battery, `seed`
+        `initial_soc`, `sub_mode`, `bms_entry` and `records` (a
+        `RecordsLabelling`) shape the battery, `seed`
         shifts its seed; other options go to the constructor.
         """
         shaping = {k: options.pop(k) for k in list(options) if k in BATTERY_OPTIONS}
@@ -236,6 +237,7 @@ class Simulator:
                             "model_code": b.model_code,
                             "station": b.station.name,
                             "online": not b.is_offline(now),
+                            "records": b.records_labelling.as_dict(),
                             **self.truth_report(b),
                         }
                         for b in account.devices

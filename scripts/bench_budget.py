@@ -3,8 +3,8 @@
 A simulated day per case on a compressed clock, against the local simulator,
 for this integration (phase-aligned polls through the App ID's scheduler) and
 for a plain fixed 5-minute poll of every battery and module, the way other
-Dyness integrations poll. Data age is measured when a new sample is written to
-its entity (now - the sample's `T`). The integration's first hour after setup
+Dyness integrations poll. Data age is measured when a new sample reaches the
+entities (now - the sample's `T`). The integration's first hour after setup
 (learning the phases and the visibility delay) is shown on a line of its own;
 cases with a phase jump also say how late the first sample after the jump was
 read and how many calls the search cost.
@@ -37,11 +37,8 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
 from homeassistant.core import (
     CALLBACK_TYPE,
-    Event,
-    EventStateChangedData,
     HomeAssistant,
 )
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -50,7 +47,6 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.dyness.api import CallScheduler, DynessClient, DynessError
-from custom_components.dyness.const import DOMAIN
 from custom_components.dyness.coordinator import DynessCoordinator
 from dyness_sim import Account, SimClock, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
@@ -304,27 +300,29 @@ async def _advance(
 def _watch_ages(
     hass: HomeAssistant, entry: MockConfigEntry, result: Result
 ) -> CALLBACK_TYPE:
-    """Record now - `T` whenever a battery's last data update is written."""
-    registry = er.async_get(hass)
-    sensors = [
-        registry.async_get_entity_id(
-            "sensor", DOMAIN, f"{battery['device_sn']}_last_data_update"
-        )
-        for battery in entry.data["batteries"]
-    ]
+    """Record now - `T` whenever a battery's new sample reaches Home Assistant."""
+    coordinator = entry.runtime_data.coordinator
+    serials = [battery["device_sn"] for battery in entry.data["batteries"]]
+    seen: dict[str, datetime | None] = {}
 
-    def _changed(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if event.data["entity_id"] in sensors and new is not None:
-            sample = dt_util.parse_datetime(new.state)
-            if sample is not None:
-                now = dt_util.utcnow()
-                result.samples += 1
-                result.ages.append((now - sample).total_seconds())
-                if event.data["entity_id"] == sensors[0]:
-                    result.reads.append((now, sample))
+    def _updated() -> None:
+        for serial in serials:
+            battery = coordinator.data.batteries.get(serial)
+            sample = None if battery is None else battery.sample_time
+            if sample is None or seen.get(serial) == sample:
+                continue
+            seen[serial] = sample
+            now = dt_util.utcnow()
+            result.samples += 1
+            result.ages.append((now - sample).total_seconds())
+            if serial == serials[0]:
+                result.reads.append((now, sample))
 
-    return hass.bus.async_listen("state_changed", _changed)
+    if coordinator.data is not None:
+        for serial in serials:
+            battery = coordinator.data.batteries.get(serial)
+            seen[serial] = None if battery is None else battery.sample_time
+    return coordinator.async_add_listener(_updated)
 
 
 # A fixed poll's data age depends on where its timer falls in the devices'

@@ -7,7 +7,13 @@ without HTTP and Home Assistant so a week takes seconds. Polls every 5
 minutes; with `outage`, no poll for 3 hours a day (10:00-13:00 local, the
 sunniest hours), after which one records call fills the gap.
 
-Run: .venv/bin/python scripts/bench_energy.py [--days 7] [--all]
+Then, for each labelling of the records' `createTime` (UTC, local time, the
+July-2026 3-hour shift, a half-hour zone behind UTC, a rolling local list), one
+evening with a 3-hour outage (20:00-23:00 local): the per-hour error of the
+filled hours against the simulator's truth, once with the learnt records clock
+and once reading the labels as UTC (the old rule).
+
+Run: .venv/bin/python scripts/bench_energy.py [--days 7] [--all] [--labellings]
 """
 
 from __future__ import annotations
@@ -31,12 +37,23 @@ from custom_components.dyness.energy import (
     CounterGuard,
     Direction,
     Integrator,
-    slot_start,
+    Segment,
+    hourly,
 )
 from custom_components.dyness.energy_sensor import COUNTER_METRICS
 from custom_components.dyness.families import Metric
 from custom_components.dyness.model_table import detect
-from dyness_sim import ALL_MODELS, Battery, SimClock, Simulator
+from custom_components.dyness.records_clock import RecordsClock, slot_start
+from custom_components.dyness.records_runtime import live_sample
+from dyness_sim import (
+    ALL_MODELS,
+    Battery,
+    Labels,
+    RecordsLabelling,
+    SimClock,
+    Simulator,
+    Window,
+)
 
 START = datetime(2026, 6, 21, 0, 1, 30, tzinfo=UTC)
 POLL = timedelta(minutes=5)
@@ -211,6 +228,113 @@ def report(result: Run, battery: Battery) -> list[str]:
     return lines
 
 
+LABELLINGS = {
+    "UTC": RecordsLabelling(),
+    "local time": RecordsLabelling(labels=Labels.LOCAL),
+    "July 2026 (+3 h)": RecordsLabelling(labels=Labels.OFFSET, offset_minutes=180),
+    "-5:30 h": RecordsLabelling(labels=Labels.OFFSET, offset_minutes=-330),
+    "local, rolling day": RecordsLabelling(labels=Labels.LOCAL, window=Window.ROLLING),
+}
+EVENING = datetime(2026, 6, 21, 14, 1, 30, tzinfo=UTC)
+
+
+def outage_hours(
+    model: str, labelling: RecordsLabelling, *, learnt: bool
+) -> tuple[dict[Direction, dict[datetime, tuple[float, float]]], RecordsClock]:
+    """Return per direction and hour (kWh counted, kWh true) around one outage.
+
+    Polls every 5 minutes from 16:00 to 00:10 local, none 20:00-23:00. With
+    `learnt`, records pass the records clock as in the sensors; otherwise their
+    labels are read as UTC.
+    """
+    clock = SimClock.fixed(EVENING)
+    sim = Simulator.single(model, clock=clock, records=labelling)
+    battery = sim.batteries[0]
+    zone = battery.station.timezone
+    records_clock = RecordsClock(zone)
+    integrators = {d: Integrator(d) for d in Direction}
+    segments: dict[Direction, list[Segment]] = {d: [] for d in Direction}
+    now = EVENING
+    # Ten minutes past the last hour: the total trails the present by one slot.
+    while now < EVENING + timedelta(hours=8, minutes=10):
+        if not 20 <= now.astimezone(zone).hour < 23:
+            clock.set(now)
+            data = _battery_data(battery, now)
+            sample = None if data is None else live_sample(data)
+            if data is not None and sample is not None:
+                records_clock.add_sample(sample)
+                slot = slot_start(sample.time)
+                power = data.number(Metric.POWER)
+                records: list[PowerRecord] | None = None
+                for direction, integrator in integrators.items():
+                    if not integrator.needs_records(slot):
+                        if segment := integrator.add(slot, power):
+                            segments[direction].append(segment)
+                        continue
+                    if records is None:
+                        records = _records(battery, now)
+                        records_clock.observe(records, sample.time)
+                    corrected = (
+                        records_clock.corrected(records, sample.time)
+                        if learnt
+                        else records
+                    )
+                    segments[direction] += integrator.fill(
+                        corrected or (),
+                        slot,
+                        power,
+                        records_clock.sign if learnt else None,
+                    )
+        now += POLL
+    result: dict[Direction, dict[datetime, tuple[float, float]]] = {}
+    # 19:00 local (Berlin, summer).
+    first = EVENING.replace(minute=0, second=0) + timedelta(hours=3)
+    for direction in Direction:
+        counted = hourly(segments[direction])
+        attr = "charged_kwh" if direction is Direction.CHARGED else "discharged_kwh"
+        hours: dict[datetime, tuple[float, float]] = {}
+        for hour in (first + timedelta(hours=n) for n in range(5)):
+            truth = getattr(battery.truth_at(hour + timedelta(hours=1)), attr)
+            truth -= getattr(battery.truth_at(hour), attr)
+            hours[hour] = (counted.get(hour, 0.0), truth)
+        result[direction] = hours
+    return result, records_clock
+
+
+def labelling_report(model: str) -> list[str]:
+    """Return the per-hour errors of the outage hours for every labelling."""
+    lines = [
+        (
+            f"{model}: 3 h outage 20:00-23:00 local; per-hour error "
+            "(counted - truth, Wh) of the hours 19:00 ... 23:00 local"
+        )
+    ]
+    for name, labelling in LABELLINGS.items():
+        for learnt in (True, False):
+            hours, records_clock = outage_hours(model, labelling, learnt=learnt)
+            offset = records_clock.offset
+            rule = (
+                "labels read as UTC"
+                if not learnt
+                else "offset not learnt"
+                if offset is None
+                else f"learnt offset {offset / timedelta(hours=1):+.1f} h "
+                f"(confidence {records_clock.confidence:.2f})"
+            )
+            lines.append(f"  {name:20s} {rule}")
+            for direction, per_hour in hours.items():
+                errors = " ".join(
+                    f"{1000 * (got - truth):+7.1f}" for got, truth in per_hour.values()
+                )
+                worst = max(
+                    (abs(got - truth) for got, truth in per_hour.values()), default=0.0
+                )
+                lines.append(
+                    f"    {direction:10s} {errors}   worst {1000 * worst:6.1f} Wh"
+                )
+    return lines
+
+
 def main() -> None:
     """Run the scenarios and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -218,7 +342,14 @@ def main() -> None:
     parser.add_argument(
         "--all", action="store_true", help="every simulated model, not only two"
     )
+    parser.add_argument(
+        "--labellings", action="store_true", help="only the records labellings"
+    )
     args = parser.parse_args()
+    if args.labellings:
+        for model in ("PowerHaus", "PowerBrick Plus", "Cygni 10.0HS-M8"):
+            print("\n".join(labelling_report(model)))
+        return
     models = list(ALL_MODELS) if args.all else ["DL5.0C", "PowerHaus"]
     began = time.perf_counter()
     print(f"Simulated {args.days} days from {START:%Y-%m-%d}, polls every 5 min")
@@ -234,6 +365,8 @@ def main() -> None:
                 f"{'':24s} {'':15s} polls {result.polls}, records calls "
                 f"{result.records_calls} (gaps: missed samples or the outage)"
             )
+    for model in ("PowerHaus", "PowerBrick Plus", "Cygni 10.0HS-M8"):
+        print("\n".join(labelling_report(model)))
     print(f"took {time.perf_counter() - began:.1f} s")
 
 

@@ -211,6 +211,7 @@ async def test_diagnostic_figures(
 
 async def test_new_values_are_seconds_old(
     hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
     init_integration: MockConfigEntry,
     frozen: FrozenDateTimeFactory,
 ) -> None:

@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.dyness.api import RealtimeSnapshot, Region
 from custom_components.dyness.const import (
     CONF_ALARM_DEBOUNCE,
+    CONF_ALLOW_CONTROL,
     CONF_API_ID,
     CONF_API_SECRET,
     CONF_BASE_URL,
@@ -898,7 +899,10 @@ async def test_options_flow(
         result["flow_id"], {CONF_ALARM_DEBOUNCE: 5.0}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert mock_config_entry.options == {CONF_ALARM_DEBOUNCE: 5}
+    assert mock_config_entry.options == {
+        CONF_ALARM_DEBOUNCE: 5,
+        CONF_ALLOW_CONTROL: False,
+    }
     result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
     key = next(iter(result["data_schema"].schema))
     assert key.description == {"suggested_value": 5}

@@ -46,6 +46,7 @@ def _last_update_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
 
 async def test_values_follow_new_samples(
     hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
     init_integration: MockConfigEntry,
     frozen: FrozenDateTimeFactory,
 ) -> None:

@@ -125,6 +125,29 @@ def test_records_counting_the_other_way_are_turned() -> None:
     assert quiet.total == pytest.approx(0.15)
 
 
+def test_ambiguous_slot_never_swaps_a_gap() -> None:
+    """A slot record of the other sign but another size is no proof: no flip."""
+    integrator = Integrator(Direction.CHARGED, last_time=T0, last_power=1200.0)
+    records = [_record(T0, -400.0), _record(T0 + FIVE, 600.0)]
+    integrator.fill(records, T0 + 2 * FIVE, 0.0)
+    # Kept as they are: the slot at the sample's 1200 W, then 600 W charging.
+    assert integrator.total == pytest.approx(0.15)
+    flipped = Integrator(Direction.CHARGED, last_time=T0, last_power=1200.0)
+    flipped.fill([_record(T0, -1150.0), records[1]], T0 + 2 * FIVE, 0.0)
+    assert flipped.total == pytest.approx(0.1)
+
+
+def test_learnt_sign_overrides_the_slot_check() -> None:
+    """The records clock's sign turns the gap even without a telling slot."""
+    integrator = Integrator(Direction.CHARGED, last_time=T0, last_power=1200.0)
+    records = [_record(T0 + FIVE, -600.0)]
+    integrator.fill(records, T0 + 2 * FIVE, 0.0, sign=-1)
+    assert integrator.total == pytest.approx(0.1 + 0.05)
+    kept = Integrator(Direction.CHARGED, last_time=T0, last_power=1200.0)
+    kept.fill([_record(T0, -1200.0), *records], T0 + 2 * FIVE, 0.0, sign=1)
+    assert kept.total == pytest.approx(0.1)
+
+
 def test_restore_round_trip() -> None:
     """The stored form continues the total from the last sample counted."""
     integrator = Integrator(Direction.DISCHARGED)

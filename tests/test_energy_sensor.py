@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 import logging
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -20,13 +21,15 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.dyness.backfill import async_backfill
 from custom_components.dyness.const import DOMAIN
 from custom_components.dyness.data import BatteryConfig, BatteryData
-from custom_components.dyness.energy import Direction, Segment, slot_start
+from custom_components.dyness.energy import Direction, Segment
 from custom_components.dyness.energy_sensor import energy_source
 from custom_components.dyness.model_table import detect
-from dyness_sim import Fault, Simulator
+from custom_components.dyness.records_clock import slot_start
+from dyness_sim import Battery, Fault, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
 
 from .conftest import START
+from .test_records_clock import stored_history
 
 ENERGY_KEYS = ("energy_charged", "energy_discharged")
 POWER_PATH = "/v1/device/getLastPowerDataBySn"
@@ -46,6 +49,19 @@ def _value(hass: HomeAssistant, entity_id: str) -> float:
     state = hass.states.get(entity_id)
     assert state is not None
     return float(state.state)
+
+
+def _keep_samples(
+    storage: dict[str, Any], entry: MockConfigEntry, battery: Battery, until: datetime
+) -> None:
+    """Store the records clock as if the battery was polled until `until`."""
+    key = f"{DOMAIN}.{entry.entry_id}.records_clock"
+    storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {battery.device_sn: stored_history(battery, until)},
+    }
 
 
 async def _poll_at(
@@ -72,15 +88,18 @@ async def test_week_with_restarts_outages_and_a_dip(
         for serial in (haus, dl5)
         for key in ENERGY_KEYS
     }
+    # Local midnight (Berlin, summer) is 22:00 UTC: poll across it, so the
+    # records of each day join the last sample of the day before.
+    midnight = START.replace(hour=22, minute=0, second=30)
+    # Half an hour of evening samples: the first gap's records learn their clock.
+    for minutes in range(0, 35, 5):
+        await _poll_at(hass, frozen, midnight - timedelta(hours=3, minutes=-minutes))
     state = hass.states.get(ids[haus, "energy_charged"])
     assert state is not None
     assert state.attributes["source"] == "computed"
     first = datetime.fromisoformat(state.attributes["counted_until"])
     start_values = {key: _value(hass, entity) for key, entity in ids.items()}
     seen = dict(start_values)
-    # Local midnight (Berlin, summer) is 22:00 UTC: poll across it, so the
-    # records of each day join the last sample of the day before.
-    midnight = START.replace(hour=22, minute=0, second=30)
     moments: list[datetime] = []
     for day in range(7):
         base = midnight + timedelta(days=day)
@@ -132,17 +151,28 @@ async def test_week_with_restarts_outages_and_a_dip(
     assert seen[dl5, "energy_charged"] == pytest.approx(expected, abs=0.006)
 
 
+@pytest.mark.parametrize("kept_samples", [True, False])
 async def test_restored_total_continues_over_the_gap(
     hass: HomeAssistant,
+    hass_storage: dict[str, Any],
     mock_config_entry: MockConfigEntry,
     simulator: Simulator,
     frozen: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    kept_samples: bool,
 ) -> None:
-    """After a stop, the total continues from the stored one, gap filled once."""
+    """After a stop, the total continues from the stored one, gap filled once.
+
+    The gap's records learn their clock from the samples kept before the stop;
+    without them the gap is not filled (its energy is lost, never misplaced).
+    """
+    caplog.set_level(logging.INFO)
     haus = simulator.account(DEFAULT_APP_ID).devices[0]
     stopped = START - timedelta(hours=3)
     sample = haus.latest_sample(stopped)
     assert sample is not None
+    if kept_samples:
+        _keep_samples(hass_storage, mock_config_entry, haus, stopped)
     registry = er.async_get(hass)
     entity_ids = {}
     for key in ENERGY_KEYS:
@@ -185,6 +215,10 @@ async def test_restored_total_continues_over_the_gap(
     assert after - before == 1
     state = hass.states.get(entity_ids["energy_charged"])
     assert state is not None
+    if not kept_samples:
+        assert "clock is not learnt yet" in caplog.text
+        assert float(state.state) == 100.0
+        return
     last = datetime.fromisoformat(state.attributes["counted_until"])
     truth_then = haus.truth_at(slot_start(sample.at))
     truth_now = haus.truth_at(last)
@@ -200,6 +234,7 @@ async def test_restored_total_continues_over_the_gap(
 
 async def test_failed_records_call_is_retried(
     hass: HomeAssistant,
+    hass_storage: dict[str, Any],
     mock_config_entry: MockConfigEntry,
     simulator: Simulator,
     frozen: FrozenDateTimeFactory,
@@ -209,6 +244,7 @@ async def test_failed_records_call_is_retried(
     haus = simulator.account(DEFAULT_APP_ID).devices[0]
     sample = haus.latest_sample(START - timedelta(hours=3))
     assert sample is not None
+    _keep_samples(hass_storage, mock_config_entry, haus, START - timedelta(hours=3))
     registry = er.async_get(hass)
     for key in ENERGY_KEYS:
         registry.async_get_or_create(
@@ -270,3 +306,26 @@ def test_no_source_without_data() -> None:
         detection=detect("PowerHaus", "145", None),
     )
     assert energy_source(battery, Direction.CHARGED) is None
+
+
+async def test_stored_clock_of_an_unpolled_battery_is_kept(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Saving the records clocks keeps those of batteries not polled since the start."""
+    haus = simulator.account(DEFAULT_APP_ID).devices[0]
+    _keep_samples(hass_storage, mock_config_entry, haus, START - timedelta(hours=3))
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}.records_clock"
+    unpolled = dict(hass_storage[key]["data"][haus.device_sn])
+    hass_storage[key]["data"]["UNPOLLED-SN"] = unpolled
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    stored = hass_storage[key]["data"]
+    assert stored["UNPOLLED-SN"] == unpolled
+    # The polled battery's clock was saved from memory: it took the new samples.
+    assert len(stored[haus.device_sn]["history"]) > len(unpolled["history"])

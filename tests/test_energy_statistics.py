@@ -147,8 +147,10 @@ async def test_backfill_after_three_hour_outage(
     frozen: FrozenDateTimeFactory,
 ) -> None:
     """After 3 h without the cloud, every hour holds its own energy: no hole, no lump."""
-    # Evening: the battery discharges through the outage (it is full at noon).
-    frozen.move_to(START + timedelta(hours=5))
+    # Evening: the battery discharges through the outage (it is full at noon)
+    # and already before it, so the gap's records learn their clock.
+    begin = START + timedelta(hours=6, minutes=45)
+    frozen.move_to(begin)
     entry = _entry(single)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
@@ -158,9 +160,9 @@ async def test_backfill_after_three_hour_outage(
         key: _entity(hass, battery.device_sn, key)
         for key in ("energy_charged", "energy_discharged")
     }
-    start = (START + timedelta(hours=5)).replace(minute=0, second=0)
+    start = begin.replace(minute=0, second=0)
     calls = 0
-    # Poll every 5 minutes from 15:07 to 20:22; the cloud is down 16:22-19:22.
+    # Poll every 5 minutes from 16:52 to 22:07; the cloud is down 18:07-21:07.
     for step in range(63):
         if step == 15:
             # Steady state costs no records call at all.
@@ -169,6 +171,10 @@ async def test_backfill_after_three_hour_outage(
         if step == 51:
             single.clear_faults()
             calls = single.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0)
+        if step == 52:
+            # One records call for the gap, shared by both sensors.
+            after = single.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0)
+            assert after - calls == 1
         frozen.tick(timedelta(minutes=5))
         await _poll_at(hass, frozen, dt_util.utcnow())
         await async_wait_recording_done(hass)
@@ -176,8 +182,6 @@ async def test_backfill_after_three_hour_outage(
         period = now.replace(minute=now.minute - now.minute % 5, second=0)
         do_adhoc_statistics(hass, start=period - timedelta(minutes=5))
         await async_wait_recording_done(hass)
-    # One records call for the gap, shared by both sensors.
-    assert single.stats(DEFAULT_APP_ID).by_path.get(POWER_PATH, 0) - calls == 1
     energy_inside = 0.0
     for key, entity_id in entities.items():
         direction = "charged_kwh" if key == "energy_charged" else "discharged_kwh"

@@ -12,7 +12,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dyness import async_remove_config_entry_device
-from custom_components.dyness.const import CONF_ALARM_DEBOUNCE, DOMAIN
+from custom_components.dyness.const import (
+    CONF_ALARM_DEBOUNCE,
+    CONF_ALLOW_CONTROL,
+    DOMAIN,
+)
 from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import DL5_SN, POWERHAUS_MODULE_SNS, POWERHAUS_SN
 
@@ -103,7 +107,10 @@ async def test_options_change_applies_without_reload(
     )
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
-    assert init_integration.options == {CONF_ALARM_DEBOUNCE: 4}
+    assert init_integration.options == {
+        CONF_ALARM_DEBOUNCE: 4,
+        CONF_ALLOW_CONTROL: False,
+    }
     assert init_integration.runtime_data.coordinator is coordinator
     assert init_integration.runtime_data.alarms.debounce == 4
 

@@ -188,3 +188,25 @@ async def test_polled_numbers_stay_out_of_the_logbook(
     ]
     assert len(numeric) > 20
     assert async_filter_entities(hass, numeric) == []
+
+
+async def test_enabled_sensors_that_change_every_poll_stay_out_of_the_logbook(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """No enabled sensor writes a logbook line at every poll (timestamps start disabled)."""
+    before = {
+        state.entity_id: state.state
+        for state in hass.states.async_all("sensor")
+        if state.entity_id.startswith("sensor.")
+    }
+    await next_cycle(hass, frozen)
+    changed = [
+        entity_id
+        for entity_id, old in before.items()
+        if (state := hass.states.get(entity_id)) is not None and state.state != old
+    ]
+    assert changed
+    assert async_filter_entities(hass, changed) == []

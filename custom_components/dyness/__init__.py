@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
+from homeassistant.helpers.typing import ConfigType
 
 from .alarms import AlarmMonitor, debounce_option
+from .api import DynessClient
 from .const import CONF_BATTERIES, DOMAIN
+from .control_log import async_log_change
 from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
 from .helpers import create_client, device_in_use
@@ -15,15 +22,28 @@ from .issues import async_remove_issues, async_setup_issues
 from .modules import ModuleBook
 from .plausibility import Rejections
 from .records import RecordsCaches
+from .records_runtime import RecordsClocks
 from .runtime import DynessConfigEntry, DynessRuntimeData
+from .services import async_setup_services
+from .settings_coordinator import DynessSettingsCoordinator, control_allowed
 from .static import DynessStaticCoordinator
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.UPDATE,
 ]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the service actions, whether or not an entry is loaded."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bool:
@@ -31,8 +51,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     client = create_client(hass, entry.data)
     modules = ModuleBook(hass, entry.entry_id, client, Rejections())
     await modules.async_load()
+    clocks = RecordsClocks(hass, entry.entry_id)
+    await clocks.async_load()
+    entry.async_on_unload(clocks.async_save)
     static = DynessStaticCoordinator(hass, entry, client)
-    coordinator = DynessCoordinator(hass, entry, client, static, modules)
+    coordinator = DynessCoordinator(
+        hass, entry, client, static=static, modules=modules, clocks=clocks
+    )
     # The first refresh doubles as the connection test: auth → reauth, else retry.
     await coordinator.async_config_entry_first_refresh()
     firmware = DynessFirmwareCoordinator(hass, entry, client)
@@ -43,8 +68,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
         static=static,
         firmware=firmware,
         alarms=alarms,
-        records=RecordsCaches(client),
+        records=RecordsCaches(client, clocks),
+        clocks=clocks,
         modules=modules,
+        settings=_settings(hass, entry, client, static, coordinator),
     )
     # The App ID's scheduler outlives the entry; forget what this entry needed.
     entry.async_on_unload(lambda: client.scheduler.set_demand(entry.entry_id, None))
@@ -55,7 +82,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
     _forget_lone_modules(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_setup_issues(hass, entry))
+    settings = entry.runtime_data.settings
+    if settings is not None:
+        # Settings are read once after setup, without holding the setup up.
+        entry.async_create_task(hass, settings.async_refresh(), "dyness settings")
     data = dict(entry.data)
+    allowed = control_allowed(entry)
 
     async def _async_entry_updated(
         hass: HomeAssistant, entry: DynessConfigEntry
@@ -65,6 +97,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
         Flows that change credentials or the host reload by themselves.
         """
         nonlocal data
+        if control_allowed(entry) != allowed:
+            # Control entities and their coordinator come and go with a reload.
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+            return
         # The running warning streaks count on with the new debounce.
         alarms.set_debounce(debounce_option(entry))
         batteries = entry.data[CONF_BATTERIES]
@@ -75,6 +111,30 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
 
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
+
+
+def _settings(
+    hass: HomeAssistant,
+    entry: DynessConfigEntry,
+    client: DynessClient,
+    static: DynessStaticCoordinator,
+    coordinator: DynessCoordinator,
+) -> DynessSettingsCoordinator | None:
+    """Return the settings coordinator when the entry allows control."""
+    if not control_allowed(entry):
+        return None
+    settings = DynessSettingsCoordinator(
+        hass, entry, client, static, lambda: coordinator.batteries
+    )
+    settings.on_change = lambda serial, kind, result: async_log_change(
+        hass, serial, kind, result
+    )
+    # Keeps the 30-minute reads and daily probes going while no entity listens.
+    entry.async_on_unload(settings.async_add_listener(lambda: None))
+    entry.async_on_unload(
+        lambda: client.scheduler.set_demand(settings.demand_key, None)
+    )
+    return settings
 
 
 def _forget_account_data_age(hass: HomeAssistant, entry: DynessConfigEntry) -> None:

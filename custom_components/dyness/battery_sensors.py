@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -28,6 +28,7 @@ from homeassistant.helpers.typing import StateType
 from .alarms import PROBLEM_OPTIONS
 from .data import BatteryData
 from .families import Metric
+from .records_runtime import records_attributes
 
 BATTERY_STATUS_OPTIONS: Final = ["charging", "discharging", "standby"]
 ENABLE_OPTIONS: Final = ["enabled", "disabled"]
@@ -48,6 +49,7 @@ class DynessSensorEntityDescription(SensorEntityDescription):
     has_fn: Callable[[BatteryData], bool] = lambda _: True
     available_fn: Callable[[BatteryData], bool] = _has_live
     wants_signal: bool = False
+    attributes_fn: Callable[[BatteryData], dict[str, Any] | None] = lambda _: None
 
 
 def number(metric: Metric) -> Callable[[BatteryData], float | None]:
@@ -116,6 +118,7 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         suggested_display_precision=0,
         value_fn=number(Metric.SOC),
         has_fn=provides(Metric.SOC),
+        attributes_fn=records_attributes(Metric.SOC),
     ),
     DynessSensorEntityDescription(
         key="state_of_health",
@@ -370,6 +373,9 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         key="last_data_update",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # Changes with every sample, and timestamps always reach the logbook;
+        # the battery's Data age (a measurement) shows freshness without that.
+        entity_registry_enabled_default=False,
         value_fn=lambda battery: battery.sample_time,
     ),
     # Family-specific extras.

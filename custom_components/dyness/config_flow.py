@@ -39,6 +39,7 @@ from .api import (
 )
 from .const import (
     CONF_ALARM_DEBOUNCE,
+    CONF_ALLOW_CONTROL,
     CONF_API_ID,
     CONF_API_SECRET,
     CONF_BASE_URL,
@@ -444,12 +445,13 @@ class DynessOptionsFlow(OptionsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the alarm debounce."""
+        """Ask for the alarm debounce and whether settings may be changed."""
         if user_input is not None:
             return self.async_create_entry(
                 data={
                     **self.config_entry.options,
                     CONF_ALARM_DEBOUNCE: int(user_input[CONF_ALARM_DEBOUNCE]),
+                    CONF_ALLOW_CONTROL: bool(user_input[CONF_ALLOW_CONTROL]),
                 }
             )
         schema = vol.Schema(
@@ -464,6 +466,7 @@ class DynessOptionsFlow(OptionsFlow):
                         mode=NumberSelectorMode.BOX,
                     )
                 ),
+                vol.Required(CONF_ALLOW_CONTROL, default=False): BooleanSelector(),
             }
         )
         return self.async_show_form(

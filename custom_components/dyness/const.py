@@ -20,6 +20,7 @@ CONF_DONGLE_SN: Final = "dongle_sn"
 CONF_MODEL: Final = "model"
 CONF_MODEL_CODE: Final = "model_code"
 CONF_ALARM_DEBOUNCE: Final = "alarm_debounce"
+CONF_ALLOW_CONTROL: Final = "allow_control"
 
 DEFAULT_ALARM_DEBOUNCE: Final = 2
 
@@ -46,3 +47,9 @@ ISSUE_UNKNOWN_MODEL: Final = "unknown_model"
 ISSUE_BUDGET: Final = "budget_stretched"
 ISSUE_CLOCK: Final = "clock_off"
 ISSUE_NOT_ON_ACCOUNT: Final = "not_on_account"
+
+# Battery settings (issue 15): read every 30 minutes; a device without control
+# is asked again at most once a day.
+SETTINGS_INTERVAL: Final = timedelta(minutes=30)
+CONTROL_PROBE_INTERVAL: Final = timedelta(days=1)
+EVENT_SETTING_CHANGED: Final = f"{DOMAIN}_setting_changed"

@@ -18,7 +18,6 @@ from .api import (
     DynessClient,
     DynessError,
     DynessRateLimitError,
-    PowerRecord,
     RealtimeSnapshot,
 )
 from .api.phase import UploadTracker
@@ -35,6 +34,7 @@ from .errors import (
 from .model_table import Detection, detect
 from .modules import ModuleBook, ModuleWanted, SignalWanted
 from .plausibility import family_checks
+from .records_runtime import RecordsClocks
 from .signal import DongleSignal
 from .static import DynessStaticCoordinator
 
@@ -52,8 +52,10 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         hass: HomeAssistant,
         entry: ConfigEntry,
         client: DynessClient,
+        *,
         static: DynessStaticCoordinator,
         modules: ModuleBook,
+        clocks: RecordsClocks,
     ) -> None:
         """Initialise the live cycle of one config entry."""
         super().__init__(
@@ -67,6 +69,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         self.scheduler = client.scheduler
         self.static = static
         self.modules = modules
+        self.clocks = clocks
         self.batteries = tuple(
             BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]
         )
@@ -359,6 +362,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
         snapshot = self.rejections.clean(serial, snapshot, family_checks(family))
         power = old.power if old is not None else None
         running = old.running if old is not None else None
+        records = None
         if family.uses_power_records:
             records = await optional(
                 self.client.get_power_records(serial),
@@ -366,7 +370,6 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
                 limit_stops=False,
                 budget_stops=False,
             )
-            power = _newest_filled(records or []) or power
         if family.uses_running_data:
             running = (
                 await optional(
@@ -381,7 +384,7 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             await self.static.async_refresh_detail(serial, now)
         self.modules.remember(serial, snapshot)
         facts = self.static.facts
-        return BatteryData(
+        battery = BatteryData(
             config=config,
             detection=detection,
             realtime=snapshot,
@@ -393,6 +396,8 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             modules=old.modules if old is not None else {},
             read_at=now,
         )
+        # The sample teaches the records clock, which says if the records are current.
+        return self.clocks.update(battery, records)
 
     def _detect(
         self, config: BatteryConfig, snapshot: RealtimeSnapshot | None
@@ -442,8 +447,3 @@ class DynessCoordinator(DynessBaseCoordinator[DynessData]):
             battery = replace(current[serial], signal_dbm=self.signal.dbm.get(serial))
             self.data = replace(self.data, batteries={**current, serial: battery})
             self.async_update_listeners()
-
-
-def _newest_filled(records: list[PowerRecord]) -> PowerRecord | None:
-    """Return the newest record that carries a measurement (docs/api.md §12, Q4)."""
-    return next((r for r in reversed(records) if not r.is_empty), None)

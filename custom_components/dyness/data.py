@@ -24,6 +24,7 @@ from .const import (
 )
 from .families import DERIVED_FROM, Family, Metric, ModuleLayout, Source, SourceKind
 from .model_table import Detection
+from .records_clock import RecordsView
 
 _SIGNED: frozenset[Metric] = frozenset({Metric.CURRENT, Metric.POWER})
 
@@ -133,6 +134,8 @@ class BatteryData:
     device: StorageDevice | None = None
     detail: DeviceDetail | None = None
     power: PowerRecord | None = None
+    # Whether `power` is current by the records clock (issue 17); None: unchecked.
+    records: RecordsView | None = None
     running: RunningData | None = None
     signal_dbm: float | None = None
     modules: Mapping[str, ModuleData] = field(default_factory=dict)
@@ -232,7 +235,9 @@ class BatteryData:
                 found = self.realtime.points.get(source.key)
                 return None if found is None else found.value
             case SourceKind.POWER_RECORD:
-                return None if self.power is None else self.power.raw.get(source.key)
+                if self.power is None or self.records is None or self.records.note:
+                    return None
+                return self.power.raw.get(source.key)
             case SourceKind.RUNNING:
                 return (
                     None if self.running is None else self.running.raw.get(source.key)
@@ -306,6 +311,9 @@ class BatteryData:
             return (
                 self.realtime is not None and self.realtime.text(source.key) is not None
             )
+        if source.kind is SourceKind.POWER_RECORD:
+            # Due once a record carries it, current or not: unknown says why.
+            return self.power is not None and self.power.raw.get(source.key) is not None
         return self._read(source) is not None
 
 

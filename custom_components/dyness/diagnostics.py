@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .api import RealtimeSnapshot
 from .const import CONF_API_ID, CONF_API_SECRET
@@ -180,6 +181,7 @@ async def async_get_config_entry_diagnostics(
         [str(entry.data[CONF_API_ID]), str(entry.data[CONF_API_SECRET])],
     )
     checks = entry.runtime_data.firmware.checks
+    settings = entry.runtime_data.settings
     diagnostics: dict[str, Any] = scrub(
         {
             # Chosen fields rather than as_dict(), whose keys vary between releases.
@@ -223,6 +225,8 @@ async def async_get_config_entry_diagnostics(
                     if (tracker := coordinator.tracker(serial)) is not None
                 },
             },
+            # Records clock (issue 17): learnt label offsets and their evidence.
+            "records_clocks": entry.runtime_data.clocks.diagnostics(dt_util.utcnow()),
             "firmware_checks": {
                 serial: {
                     "attempted_at": check.attempted_at,
@@ -234,6 +238,9 @@ async def async_get_config_entry_diagnostics(
                 for serial in coordinator.data.batteries
                 if (check := checks.get(serial)) is not None
             },
+            "control": {"allowed": False}
+            if settings is None
+            else {"allowed": True, **settings.as_diagnostics()},
             "last_update_success": coordinator.last_update_success,
         }
     )

@@ -27,6 +27,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import PowerRecord
 from .const import LOGGER
+from .records_clock import stored_number
 
 # Consecutive samples further apart than this leave a gap (one sample is ~5 min).
 MAX_GAP: Final = timedelta(minutes=7.5)
@@ -34,13 +35,8 @@ SLOT: Final = timedelta(minutes=5)
 _KWH_PER_WATT_SECOND: Final = 1 / 3_600_000
 # Powers below this are too close to standby to tell a sign from.
 _SIGN_CHECK_W: Final = 50.0
-
-
-def slot_start(moment: datetime) -> datetime:
-    """Return the start of the 5-minute slot on the clock that holds `moment`."""
-    return moment.replace(
-        minute=moment.minute - moment.minute % 5, second=0, microsecond=0
-    )
+# Share by which the slot's record may differ from the sample and still be it.
+_SIGN_MATCH: Final = 0.1
 
 
 class Direction(StrEnum):
@@ -120,15 +116,19 @@ class Integrator:
         records: Iterable[PowerRecord],
         time: datetime,
         power: float | None,
+        sign: int | None = None,
     ) -> list[Segment]:
         """Count the records strictly after the last sample and up to `time`, then it.
 
-        Records before the local midnight of their day do not exist, so a gap
-        that starts earlier is counted from the first record on.
+        The records must be on UTC slots (`RecordsClock.corrected`). A list may
+        start late (local midnight) or end early, so a gap is counted only
+        where records are. `sign` is the records' sign learnt against the
+        live samples; None checks the gap's first slot.
         """
         start = self.last_time
         ordered = sorted(records, key=lambda r: r.time)
-        sign = _records_sign(ordered, start, self.last_power)
+        if sign is None:
+            sign = _records_sign(ordered, start, self.last_power)
         wanted = [
             record
             if sign == 1 or record.power is None
@@ -159,9 +159,9 @@ class Integrator:
 
     def restore(self, data: Mapping[str, Any]) -> None:
         """Continue from a state kept over a restart."""
-        self.total = _float(data.get("total")) or 0.0
+        self.total = stored_number(data.get("total")) or 0.0
         self.last_time = _time(data.get("last_time"))
-        self.last_power = _float(data.get("last_power"))
+        self.last_power = stored_number(data.get("last_power"))
 
 
 # No Dyness home system moves more than this (the largest HV stacks are rated
@@ -284,9 +284,9 @@ class CounterGuard:
 
     def restore(self, data: Mapping[str, Any]) -> None:
         """Continue from a state kept over a restart."""
-        self.total = _float(data.get("total"))
+        self.total = stored_number(data.get("total"))
         self.last_time = _time(data.get("last_time"))
-        self.offset = _float(data.get("offset")) or 0.0
+        self.offset = stored_number(data.get("offset")) or 0.0
 
 
 def _records_sign(
@@ -296,12 +296,17 @@ def _records_sign(
 
     docs/api.md (§6.1, Q16) leaves open whether Cygni records share the inverted
     live sign; the record of the last counted slot tells, as it holds the
-    same slot's power as the sample.
+    same slot's power as the sample. It flips only when that record clearly
+    is the sample's (same magnitude): an ambiguous slot never swaps a gap.
     """
     if start is None or power is None or abs(power) < _SIGN_CHECK_W:
         return 1
     same = next((r for r in records if r.time == start), None)
     if same is None or same.power is None or abs(same.power) < _SIGN_CHECK_W:
+        return 1
+    if abs(abs(same.power) - abs(power)) > _SIGN_MATCH * max(
+        abs(same.power), abs(power)
+    ):
         return 1
     return -1 if (same.power > 0) != (power > 0) else 1
 
@@ -313,13 +318,6 @@ def hourly(segments: Iterable[Segment]) -> dict[datetime, float]:
         for hour, kwh in segment.split_hours():
             hours[hour] = hours.get(hour, 0.0) + kwh
     return hours
-
-
-def _float(value: Any) -> float | None:
-    """Return a stored number, None when missing or not a number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 def _time(value: Any) -> datetime | None:

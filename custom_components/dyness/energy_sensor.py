@@ -31,11 +31,11 @@ from .energy import (
     EnergySource,
     Integrator,
     Segment,
-    slot_start,
 )
 from .entity import DynessBatteryEntity, NewEntity
 from .families import Metric
 from .records import RecordsCache, RecordsCaches
+from .records_clock import slot_start
 
 COUNTER_METRICS: Final = {
     Direction.CHARGED: Metric.ENERGY_CHARGED_TOTAL,
@@ -251,13 +251,13 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             return
         before = self.integrator.total
         records = await self._cache.records(time)
-        if records is None:
+        if records is None and self._cache.failed:
             # The cloud keeps the day's records until local midnight: ask again
             # at the next sample instead of skipping the gap.
             return
         last = self.integrator.last_time
-        covered = min((r.time for r in records), default=slot)
-        if last is not None and covered > last + SLOT:
+        covered = min((r.time for r in records or ()), default=slot)
+        if records is not None and last is not None and covered > last + SLOT:
             LOGGER.warning(
                 "Energy of %s from %s to %s is lost: the cloud keeps records"
                 " only since local midnight",
@@ -265,7 +265,9 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
                 last,
                 covered,
             )
-        segments = self.integrator.fill(records or (), slot, power)
+        segments = self.integrator.fill(
+            records or (), slot, power, self._cache.clock.sign
+        )
         if records:
             await self._async_backfill(segments, before, slot)
 
@@ -286,7 +288,9 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
         # The records' shape from the last reading on, its slot included.
         held = next((r.power for r in records if r.time == slot_start(last)), None)
         shape = Integrator(self.direction, last_time=last, last_power=held)
-        segments = shape.fill(records, time, battery.number(Metric.POWER))
+        segments = shape.fill(
+            records, time, battery.number(Metric.POWER), self._cache.clock.sign
+        )
         counted = sum(segment.kwh for segment in segments)
         jump = (self.counter.total or before) - before
         if counted <= 0 or jump <= 0:

@@ -12,6 +12,8 @@ from .coordinator import DynessCoordinator
 from .firmware import DynessFirmwareCoordinator
 from .modules import ModuleBook
 from .records import RecordsCaches
+from .records_runtime import RecordsClocks
+from .settings_coordinator import DynessSettingsCoordinator
 from .static import DynessStaticCoordinator
 
 
@@ -25,7 +27,10 @@ class DynessRuntimeData:
     firmware: DynessFirmwareCoordinator
     alarms: AlarmMonitor
     records: RecordsCaches
+    clocks: RecordsClocks
     modules: ModuleBook
+    # Only while the entry allows changing battery settings.
+    settings: DynessSettingsCoordinator | None = None
 
 
 type DynessConfigEntry = ConfigEntry[DynessRuntimeData]

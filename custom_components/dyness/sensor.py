@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorEntity,
 )
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .alarm_tables import alarm_table
 from .battery_sensors import PROBLEM, SENSORS, DynessSensorEntityDescription
+from .control_entity import add_setting_entities
+from .control_sensors import SETTING_SENSORS, DynessScheduleSettingSensor
 from .coordinator import DynessCoordinator
 from .data import BatteryData, DynessData, ModuleData
 from .energy_sensor import energy_sensors
@@ -104,7 +109,19 @@ def _candidates(entry: DynessConfigEntry, data: DynessData) -> Iterator[NewEntit
                 )
 
 
-async_setup_entry = entity_platform(_candidates)
+_async_setup_live = entity_platform(_candidates)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DynessConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the battery sensors, and the schedule sensors when control is on."""
+    await _async_setup_live(hass, entry, async_add_entities)
+    add_setting_entities(
+        entry, async_add_entities, SETTING_SENSORS, DynessScheduleSettingSensor
+    )
 
 
 class DynessSensor(DynessBatteryEntity, SensorEntity):
@@ -135,6 +152,11 @@ class DynessSensor(DynessBatteryEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.battery)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return what the value rests on, where it needs saying."""
+        return self.entity_description.attributes_fn(self.battery)
 
     async def async_added_to_hass(self) -> None:
         """Read the dongle's signal at once rather than at the next cycle."""

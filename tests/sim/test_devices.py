@@ -37,13 +37,15 @@ def _points(sim: Simulator, serial: str) -> dict[str, str]:
 
 
 def test_a_week_is_fast(world: Simulator) -> None:
-    """Advancing a week and reading data stays well under a second."""
+    """Advancing a week and reading data takes no stepping through every slot."""
     started = time.perf_counter()
     world.clock.advance(timedelta(days=7))
     for battery in world.batteries:
         assert battery.truth.charged_kwh > 0
         battery.points(battery.device_sn, world.clock.now())
-    assert time.perf_counter() - started < 1.0
+    # About 0.1 s alone; the bound only catches slot-by-slot stepping (tens of
+    # seconds), with room for a machine busy with other test runs.
+    assert time.perf_counter() - started < 5.0
 
 
 def test_soc_bounds_and_bms_flags_over_days(world: Simulator) -> None:

@@ -1,0 +1,75 @@
+"""Where settings errors of the client become translated Home Assistant errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import timedelta
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.util import dt as dt_util
+
+from .api import DynessError, DynessRateLimitError
+from .api.exceptions import (
+    DynessControlUnavailableError,
+    DynessReadBackError,
+    DynessValidationError,
+    DynessWriteRateLimitError,
+)
+from .const import DOMAIN
+
+
+def control_error(key: str, **placeholders: object) -> ServiceValidationError:
+    """Return a translated refusal of a request (nothing was sent)."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={k: str(v) for k, v in placeholders.items()},
+    )
+
+
+def translated(err: DynessError) -> HomeAssistantError:
+    """Return the translated Home Assistant error of a failed settings call."""
+    if isinstance(err, DynessValidationError):
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=err.translation_key,
+            translation_placeholders=err.placeholders,
+        )
+    if isinstance(err, DynessWriteRateLimitError):
+        allowed = dt_util.now() + timedelta(seconds=err.retry_after)
+        return control_error(
+            "control_rate_capped",
+            seconds=round(err.retry_after),
+            time=allowed.strftime("%H:%M:%S"),
+        )
+    if isinstance(err, DynessReadBackError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="control_read_back",
+            translation_placeholders={"reported": str(err.reported)},
+        )
+    if isinstance(err, DynessControlUnavailableError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="control_unavailable",
+            translation_placeholders={"reason": err.reason},
+        )
+    if isinstance(err, DynessRateLimitError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="control_busy",
+            translation_placeholders={"error": str(err)},
+        )
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="control_failed",
+        translation_placeholders={"error": str(err)},
+    )
+
+
+async def guarded[R](call: Awaitable[R]) -> R:
+    """Await a settings call, raising its translated error on failure."""
+    try:
+        return await call
+    except DynessError as err:
+        raise translated(err) from err

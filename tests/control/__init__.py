@@ -1,0 +1,1 @@
+"""Tests of changing battery settings (issue 15)."""

@@ -413,8 +413,10 @@ def _pages_in(ctx: Context, language: str) -> None:
         shown == wanted, f"battery status ({language}) shows {shown!r}, not {wanted!r}"
     )
     ui.shot(f"device-{language}")
-    # The integration's name in the table means the entity registry has loaded.
-    ui.open("/config/entities?domain=dyness", ready="Dyness Battery")
+    # The table renders late on a busy machine: settle longer instead of waiting
+    # for one text, then look for raw keys in whatever it shows.
+    ui.open("/config/entities?domain=dyness")
+    ui.settle(4000)
     ctx.check(not ui.raw_keys(), f"entities page ({language}): {ui.raw_keys()}")
     ui.shot(f"entities-{language}")
 

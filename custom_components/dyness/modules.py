@@ -109,10 +109,12 @@ class ModuleBook:
                 serial=module_sn, index=index, layout=layout
             )
             if read:
+                # The budget's refusal raises here: the module is tried again.
                 snapshot = await optional(
                     self.client.get_realtime_data(module_sn, priority=Priority.MODULE),
                     f"Module {module_sn}",
                 )
+                self._tried.add(module_sn)
                 if snapshot is not None:
                     # Else the module keeps its last values; it may answer later.
                     checks = module_checks(layout)
@@ -136,10 +138,8 @@ class ModuleBook:
         for index, module in enumerate(self.known.get(serial, ()), 1):
             first = module not in self._tried
             read = first or (module in wanted and due)
-            if read:
-                self._tried.add(module)
-                if not first:
-                    self._read_again.add(serial)
+            if read and not first:
+                self._read_again.add(serial)
             turns.append((index, module, read))
         return turns
 

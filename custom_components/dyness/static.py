@@ -89,12 +89,12 @@ class DynessStaticCoordinator(DynessBaseCoordinator[StaticFacts]):
         last = self._detail_at.get(serial)
         if last is not None and now - last < DETAIL_INTERVAL:
             return
-        self._detail_at[serial] = now
+        # The budget's refusal raises here: the figures are tried again next cycle.
         detail = await optional(
             self.client.get_device_detail(serial, priority=Priority.STATIC),
             f"Rated figures of {serial}",
-            budget_stops=False,
         )
+        self._detail_at[serial] = now
         if detail is not None:
             facts = self.facts
             self.data = replace(facts, details={**facts.details, serial: detail})

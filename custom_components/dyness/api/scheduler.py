@@ -118,6 +118,8 @@ class CallScheduler:
         self._order = itertools.count()
         self._busy = False
         self._window: deque[float] = deque()
+        # The calls of the window made for anything but the batteries' own data.
+        self._extras: deque[float] = deque()
         self._next_allowed = float("-inf")
         self._blocked_until = float("-inf")
         self._backoff = 0.0
@@ -150,6 +152,8 @@ class CallScheduler:
         horizon = self._monotonic() - HOUR
         while self._window and self._window[0] <= horizon:
             self._window.popleft()
+        while self._extras and self._extras[0] <= horizon:
+            self._extras.popleft()
 
     # --- granting calls ----------------------------------------------------
 
@@ -192,7 +196,7 @@ class CallScheduler:
                 )
             self._prune()
             allowed = math.floor(self.budget * BUDGET_SHARE[priority])
-            if len(self._window) >= allowed:
+            if len(self._window) >= allowed or self._over_reserve(priority):
                 self.refused += 1
                 frees_in = self._window[0] + HOUR - self._monotonic()
                 raise DynessBudgetError(
@@ -205,10 +209,26 @@ class CallScheduler:
             now = self._monotonic()
             self._next_allowed = now + self.min_interval
             self._window.append(now)
+            if priority > Priority.BATTERY:
+                self._extras.append(now)
             self.calls += 1
             yield
         finally:
             self._release()
+
+    def _over_reserve(self, priority: Priority) -> bool:
+        """Return whether a call would take what the batteries need this hour.
+
+        Setup reads modules, facts and extras in a burst; without this they
+        could fill the hour so that the batteries wait for the window to free.
+        """
+        if priority <= Priority.BATTERY:
+            return False
+        per_hour = HOUR / SAMPLE_PERIOD
+        batteries = sum(d.battery_calls for d in self.demands.values()) * per_hour
+        reserve = batteries / self.plan().battery_every
+        share = self.budget * BUDGET_SHARE[priority]
+        return len(self._extras) >= share - min(reserve, self.budget * 0.9)
 
     # --- feedback from answers ---------------------------------------------
 

@@ -126,6 +126,16 @@ CASES = (
         option=30,
     ),
     Case(
+        name="default account (2 batteries, 4 modules), limit and option 30/h",
+        batteries=(("PowerHaus", 1), ("DL5.0C", 3)),
+        per_hour=30,
+        option=30,
+    ),
+    Case(
+        name="default account (2 batteries, 4 modules)",
+        batteries=(("PowerHaus", 1), ("DL5.0C", 3)),
+    ),
+    Case(
         name="two batteries, 5 modules each, limit and option 180/h",
         batteries=(("DL5.0C", 5), ("PowerDepot G2", 5)),
         per_hour=180,
@@ -184,6 +194,7 @@ class Result:
         return (
             f"{self.calls * 24 / hours:7.0f} calls/day  {self.calls_429:4d} x 429  "
             f"age mean {statistics.fmean(ages):6.1f} s  p95 {p95:6.1f} s  "
+            f"max {ages[-1]:6.1f} s  "
             f"{per_sample:5.2f} battery calls/sample ({live:4.2f} live)  "
             f"{self.module_calls * 24 / hours:6.0f} module calls/day  "
             f"CPU {cpu:5.1f} ms/cycle"

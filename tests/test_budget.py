@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import itertools
 import statistics
 from typing import Any
 
@@ -152,6 +153,66 @@ async def test_lowered_budget_stretches_modules_not_batteries(
     plan = scheduler.plan()
     assert plan.battery_every == 1
     assert plan.module_every == 12
+    # Setup's reads wait behind the batteries' first hour, yet each module has
+    # been read within two hours.
+    read = {
+        serial
+        for battery in mock_config_entry.runtime_data.coordinator.data.batteries.values()
+        for serial, module in battery.modules.items()
+        if module.realtime is not None
+    }
+    assert read == set(DL5_MODULE_SNS)
+
+
+@pytest.mark.parametrize("budget", [30, 60])
+async def test_setup_reads_leave_the_batteries_their_first_hour(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+    tick_sleep: Any,
+    budget: int,
+) -> None:
+    """Setup's background reads never hold a battery's new sample back.
+
+    Details, module discovery, modules, signal and firmware follow setup in a
+    burst; at a cloud limit of `budget` calls an hour (and that option) each
+    battery still gets every 5-minute sample of the first hour, soon after `T`.
+    """
+    simulator.set_rate_limit(per_hour=budget)
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={"calls_per_hour": budget}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = mock_config_entry.runtime_data.coordinator
+    samples: dict[str, list[float]] = {}
+    ages: list[float] = []
+
+    def _updated() -> None:
+        now = dt_util.utcnow()
+        for serial, battery in coordinator.data.batteries.items():
+            sample = battery.sample_time
+            seen = samples.setdefault(serial, [])
+            if sample is None or (seen and seen[-1] == sample.timestamp()):
+                continue
+            if seen:
+                # The sample read at setup is as old as it happens to be.
+                ages.append((now - sample).total_seconds())
+            seen.append(sample.timestamp())
+
+    unsub = coordinator.async_add_listener(_updated)
+    _updated()
+    await run_for(hass, frozen, 60)
+    unsub()
+    assert set(samples) == {b["device_sn"] for b in mock_config_entry.data["batteries"]}
+    for serial, times in samples.items():
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+        assert len(times) >= 12, serial
+        assert gaps == [300.0] * len(gaps), serial
+    assert max(ages) < 80
+    assert simulator.stats(DEFAULT_APP_ID).rejected_429 == 0
 
 
 async def test_429_without_retry_after_backs_off(

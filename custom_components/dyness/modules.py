@@ -61,7 +61,8 @@ class ModuleBook:
         # battery serial → new samples since its modules were last read.
         self._samples: dict[str, int] = {}
         self._tried: set[str] = set()
-        self._read_again: set[str] = set()
+        # battery serial → wanted modules still to read in the current turn.
+        self._pending: dict[str, set[str]] = {}
 
     async def async_load(self) -> None:
         """Load the modules seen before the last restart."""
@@ -99,52 +100,52 @@ class ModuleBook:
         wanted: Collection[str],
         modules: dict[str, ModuleData],
     ) -> None:
-        """Read a battery's modules that are due into `modules`."""
+        """Read a battery's modules that are due into `modules`.
+
+        Modules never read go first, so that a refused read of a known module
+        cannot keep a new one hidden; a budget refusal raises, and the modules
+        not read yet are tried again at the next refresh.
+        """
         layout = battery.family.module
         if layout is None or self.lone(battery.serial) is not None:
             # A single module only repeats its battery's figures.
             return
-        for index, module_sn, read in self._turns(battery.serial, fresh, every, wanted):
-            module = modules.get(module_sn) or ModuleData(
-                serial=module_sn, index=index, layout=layout
-            )
-            if read:
-                # The budget's refusal raises here: the module is tried again.
-                snapshot = await optional(
-                    self.client.get_realtime_data(module_sn, priority=Priority.MODULE),
-                    f"Module {module_sn}",
+        serial = battery.serial
+        for index, module_sn in enumerate(self.known.get(serial, ()), 1):
+            if module_sn not in modules:
+                modules[module_sn] = ModuleData(
+                    serial=module_sn, index=index, layout=layout
                 )
-                self._tried.add(module_sn)
-                if snapshot is not None:
-                    # Else the module keeps its last values; it may answer later.
-                    checks = module_checks(layout)
-                    realtime = self.rejections.clean(module_sn, snapshot, checks)
-                    module = replace(module, realtime=realtime)
-            modules[module_sn] = module
-        self._done(battery.serial)
+        for module_sn in self._due(serial, fresh, every, wanted):
+            snapshot = await optional(
+                self.client.get_realtime_data(module_sn, priority=Priority.MODULE),
+                f"Module {module_sn}",
+            )
+            self._tried.add(module_sn)
+            self._pending.get(serial, set()).discard(module_sn)
+            if snapshot is not None:
+                # Else the module keeps its last values; it may answer later.
+                checks = module_checks(layout)
+                realtime = self.rejections.clean(module_sn, snapshot, checks)
+                modules[module_sn] = replace(modules[module_sn], realtime=realtime)
 
-    def _turns(
+    def _due(
         self, serial: str, fresh: bool, every: int, wanted: Collection[str]
-    ) -> list[tuple[int, str, bool]]:
-        """Return (index, serial, read now) of each module of a battery.
+    ) -> list[str]:
+        """Return the modules of a battery to read now, new ones first.
 
-        New modules are read once; wanted ones after `every` new samples.
+        New modules are read once; wanted ones after `every` new samples, each
+        once per turn even when the budget splits the turn over refreshes.
         """
         if fresh:
             self._samples[serial] = self._samples.get(serial, 0) + 1
-        due = self._samples.get(serial, 0) >= every
-        self._read_again.discard(serial)
-        turns: list[tuple[int, str, bool]] = []
-        for index, module in enumerate(self.known.get(serial, ()), 1):
-            first = module not in self._tried
-            read = first or (module in wanted and due)
-            if read and not first:
-                self._read_again.add(serial)
-            turns.append((index, module, read))
-        return turns
-
-    def _done(self, serial: str) -> None:
-        """Start counting samples again once a battery's wanted modules were read."""
-        if serial in self._read_again:
-            self._read_again.discard(serial)
+        known = self.known.get(serial, ())
+        if serial not in self._pending and self._samples.get(serial, 0) >= every:
+            self._pending[serial] = {sn for sn in known if sn in wanted}
             self._samples[serial] = 0
+        pending = self._pending.get(serial, set())
+        pending.intersection_update(wanted)
+        if not pending:
+            self._pending.pop(serial, None)
+        new = [sn for sn in known if sn not in self._tried]
+        return new + [sn for sn in known if sn in pending and sn not in new]

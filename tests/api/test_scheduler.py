@@ -144,6 +144,35 @@ async def test_lower_priorities_leave_room(clock: FakeTime) -> None:
     assert scheduler.used_last_hour() == 20
 
 
+async def test_extras_leave_the_batteries_their_hour(clock: FakeTime) -> None:
+    """A burst of module reads never takes what the batteries need within the hour.
+
+    Two batteries poll every 5 minutes (24 calls an hour) with a few late
+    looks, at 30 calls an hour; modules ask every 5 seconds.
+    """
+    scheduler = CallScheduler(
+        monotonic=clock.monotonic, sleep=clock.sleep, hourly_budget=30
+    )
+    scheduler.set_demand("entry", Demand(battery_calls=2))
+    late_looks = {1000, 2000, 3000, 5000, 6000}
+    extras: list[float] = []
+    for step in range(0, 3 * 3600, 5):
+        clock.now = float(step)
+        # The second battery's read at setup, then each every 5 minutes.
+        if step % 150 == 0 or step == 5 or step in late_looks:
+            async with scheduler.slot(Priority.BATTERY):
+                pass
+        try:
+            async with scheduler.slot(Priority.MODULE):
+                extras.append(clock.now)
+        except DynessBudgetError:
+            continue
+    # A battery's refusal would have ended the test; modules had what was left.
+    assert scheduler.refused > 0
+    hours = [sum(h * 3600 <= t < (h + 1) * 3600 for t in extras) for h in range(3)]
+    assert hours == [2, 2, 3]
+
+
 async def test_waiters_go_by_priority() -> None:
     """Calls waiting at the same time are granted battery first, extras last."""
     scheduler = CallScheduler(min_interval=0.001)

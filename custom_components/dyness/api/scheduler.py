@@ -28,6 +28,8 @@ BUDGET_STEP_UP = 5
 SAMPLE_PERIOD = 300.0
 # At most every twelfth sample (one hour) for anything.
 MAX_STRETCH = 12
+# A tenth of the budget stays free for looks after late samples.
+RETRY_SHARE = 0.1
 
 
 class Priority(IntEnum):
@@ -118,8 +120,6 @@ class CallScheduler:
         self._order = itertools.count()
         self._busy = False
         self._window: deque[float] = deque()
-        # The calls of the window made for anything but the batteries' own data.
-        self._extras: deque[float] = deque()
         self._next_allowed = float("-inf")
         self._blocked_until = float("-inf")
         self._backoff = 0.0
@@ -152,8 +152,6 @@ class CallScheduler:
         horizon = self._monotonic() - HOUR
         while self._window and self._window[0] <= horizon:
             self._window.popleft()
-        while self._extras and self._extras[0] <= horizon:
-            self._extras.popleft()
 
     # --- granting calls ----------------------------------------------------
 
@@ -209,26 +207,35 @@ class CallScheduler:
             now = self._monotonic()
             self._next_allowed = now + self.min_interval
             self._window.append(now)
-            if priority > Priority.BATTERY:
-                self._extras.append(now)
             self.calls += 1
             yield
         finally:
             self._release()
 
     def _over_reserve(self, priority: Priority) -> bool:
-        """Return whether a call would take what the batteries need this hour.
+        """Return whether a call now would leave the batteries short this hour.
 
-        Setup reads modules, facts and extras in a burst; without this they
-        could fill the hour so that the batteries wait for the window to free.
+        Setup reads modules, facts and extras in a burst, and each call counts
+        for an hour. Until each call of the window drops out, the calls still
+        counted, this one and what the batteries need until then (their
+        samples and the tenth kept for late ones) must fit the budget.
         """
-        if priority <= Priority.BATTERY:
+        if BUDGET_SHARE[priority] >= 1.0:
             return False
-        per_hour = HOUR / SAMPLE_PERIOD
-        batteries = sum(d.battery_calls for d in self.demands.values()) * per_hour
-        reserve = batteries / self.plan().battery_every
-        share = self.budget * BUDGET_SHARE[priority]
-        return len(self._extras) >= share - min(reserve, self.budget * 0.9)
+        per_hour = self._battery_calls_per_hour() + self.budget * RETRY_SHARE
+        rate = per_hour / HOUR
+        now = self._monotonic()
+        counted = len(self._window) + 1
+        for at in self._window:
+            if counted + rate * (at + HOUR - now) > self.budget:
+                return True
+            counted -= 1
+        return counted + per_hour > self.budget
+
+    def _battery_calls_per_hour(self) -> float:
+        """Return the calls the batteries' own data takes an hour, as planned."""
+        per_sample = sum(d.battery_calls for d in self.demands.values())
+        return per_sample * HOUR / SAMPLE_PERIOD / self.plan().battery_every
 
     # --- feedback from answers ---------------------------------------------
 
@@ -297,8 +304,7 @@ class CallScheduler:
         batteries = sum(d.battery_calls for d in self.demands.values()) * per_hour
         modules = sum(d.module_calls for d in self.demands.values()) * per_hour
         static = sum(d.static_per_hour for d in self.demands.values())
-        # A tenth of the budget stays free for retries of late samples.
-        usable = self.budget * 0.9 - static
+        usable = self.budget * (1 - RETRY_SHARE) - static
         battery_every = 1
         while batteries / battery_every > usable and battery_every < MAX_STRETCH:
             battery_every += 1

@@ -147,6 +147,18 @@ CASES = (
         v2=True,
     ),
     Case(
+        name="one PowerBrick Plus, v2 (Europe), phase jump of 100 s",
+        batteries=(("PowerBrick Plus", 1),),
+        v2=True,
+        jump=100,
+    ),
+    Case(
+        name="one PowerBrick Plus, v2 (Europe), phase jump of 250 s",
+        batteries=(("PowerBrick Plus", 1),),
+        v2=True,
+        jump=250,
+    ),
+    Case(
         name="one PowerBrick Plus, no v2 SOC (Asia-Pacific)",
         batteries=(("PowerBrick Plus", 1),),
         v2=True,

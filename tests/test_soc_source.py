@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+import itertools
 from typing import Any, cast
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dyness.api import (
     BatteryInfo,
@@ -19,17 +24,22 @@ from custom_components.dyness.api import (
     RealtimeSnapshot,
 )
 from custom_components.dyness.api.exceptions import DynessEndpointNotFoundError
+from custom_components.dyness.api.phase import UploadTracker
+from custom_components.dyness.data import BatteryConfig, BatteryData
+from custom_components.dyness.families import LV_5DIGIT, Metric
+from custom_components.dyness.model_table import Detection, Method
 from custom_components.dyness.soc_source import INTERNAL_SN_POINT, SocSources
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID
 
-from .common import entry_for, next_cycle, sensor_id
+from .common import entry_for, next_cycle, run_for, sensor_id
 
 NOW = datetime(2026, 6, 21, 10, 0, tzinfo=UTC)
 SERIAL = "R07E3A7C1F20B415-BMS"
 INTERNAL = "PBP1234567890"
 V2 = "/v2/GetRealTimeDataBySN"
 RECORDS = "/v1/device/getLastPowerDataBySn"
+LIVE = "/v1/device/realTime/data"
 
 
 class _Client:
@@ -120,6 +130,66 @@ async def test_connection_failure_keeps_v2() -> None:
     assert sources.uses_v2(SERIAL, NOW + timedelta(minutes=5))
 
 
+async def test_unchanged_v2_values_send_the_poll_to_realtime_data() -> None:
+    """v2 alone serves a due sample only when its values changed, and is asked once.
+
+    Unchanged values may be an old sample: `realTime/data` decides, and the v2
+    answer of the same cycle serves beside it; a `realTime/data` an hour old is
+    read again in any case.
+    """
+    client = _Client(55.0, 55.0, 56.0)
+    sources = _sources(client)
+    snapshot = RealtimeSnapshot.from_api(
+        SERIAL,
+        [
+            {"pointId": "T", "pointValue": "2026-06-21 09:59:40"},
+            {"pointId": INTERNAL_SN_POINT, "pointValue": INTERNAL},
+        ],
+    )
+    old = BatteryData(
+        config=BatteryConfig(device_sn=SERIAL),
+        detection=Detection(
+            family=LV_5DIGIT, row=None, method=Method.MODEL, final=True
+        ),
+        realtime=snapshot,
+    )
+    tracker = UploadTracker()
+    tracker.observe(snapshot.timestamp, NOW - timedelta(minutes=5))
+    assert await sources.async_sample(old, tracker, NOW) is None
+    assert client.asked == []
+    assert await sources.async_battery_info(SERIAL, snapshot, NOW) is not None
+    due = NOW + timedelta(minutes=5)
+    assert await sources.async_sample(old, tracker, due) is None
+    info = await sources.async_battery_info(SERIAL, snapshot, due)
+    assert info is not None
+    assert client.asked == [INTERNAL, INTERNAL]
+    sampled = await sources.async_sample(old, tracker, due + timedelta(minutes=5))
+    assert sampled is not None
+    assert sampled[0].timestamp == tracker.expected
+    assert sampled[1].soc == 56.0
+    assert not sources.timed(SERIAL)
+    assert await sources.async_sample(old, tracker, due + timedelta(hours=1)) is None
+    assert len(client.asked) == 3
+
+
+@asynccontextmanager
+async def _powerbrick_plus(
+    hass: HomeAssistant, region: str
+) -> AsyncIterator[tuple[Simulator, MockConfigEntry]]:
+    """Set up one PowerBrick Plus on a cloud with v2 in a region; unload after."""
+    simulator = Simulator.single("PowerBrick Plus", v2_enabled=True, region=region)
+    await simulator.start(host="127.0.0.1", port=0)
+    try:
+        entry = entry_for(simulator)
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        yield simulator, entry
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await simulator.stop()
+
+
 @pytest.mark.parametrize(("region", "v2_calls"), [("europe", 3), ("asia_pacific", 1)])
 async def test_powerbrick_plus_soc_source(
     hass: HomeAssistant,
@@ -128,14 +198,8 @@ async def test_powerbrick_plus_soc_source(
     region: str,
     v2_calls: int,
 ) -> None:
-    """In Europe v2 replaces the records call; in Asia-Pacific records serve."""
-    simulator = Simulator.single("PowerBrick Plus", v2_enabled=True, region=region)
-    await simulator.start(host="127.0.0.1", port=0)
-    try:
-        entry = entry_for(simulator)
-        entry.add_to_hass(hass)
-        await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+    """In Europe v2 is the call per sample; in Asia-Pacific v1 and the records serve."""
+    async with _powerbrick_plus(hass, region) as (simulator, entry):
         for _ in range(2):
             await next_cycle(hass, frozen)
         serial = entry.data["batteries"][0]["device_sn"]
@@ -148,11 +212,66 @@ async def test_powerbrick_plus_soc_source(
         live = stats.by_call[("/v1/device/realTime/data", serial)]
         assert stats.by_path.get(V2, 0) == v2_calls
         records = stats.by_path.get(RECORDS, 0)
-        # One SOC call per sample either way; the energy sensors may add records.
         if region == "europe":
-            assert stats.by_path[V2] == live
+            # v2 alone brings the samples after setup's `realTime/data`.
+            assert live == 1
         else:
+            # One SOC call per sample; the energy sensors may add records.
             assert records >= live
-        await hass.config_entries.async_unload(entry.entry_id)
-    finally:
-        await simulator.stop()
+
+
+async def test_v2_alone_brings_each_sample(
+    hass: HomeAssistant, frozen: FrozenDateTimeFactory, socket_enabled: None
+) -> None:
+    """Where v2 serves, it is the one call per sample, with the values of v1.
+
+    `realTime/data` is read once an hour for the sample time; every sample of
+    the second hour is read, at 1.1 calls a sample at most, and a sample from
+    v2 alone shows what `realTime/data` of the same sample shows.
+    """
+    async with _powerbrick_plus(hass, "europe") as (simulator, entry):
+        coordinator = entry.runtime_data.coordinator
+        serial = entry.data["batteries"][0]["device_sn"]
+        await run_for(hass, frozen, 60)
+        start = simulator.stats(DEFAULT_APP_ID).copy()
+        samples: list[datetime] = []
+
+        def _updated() -> None:
+            sample = coordinator.data.batteries[serial].sample_time
+            if sample is not None and (not samples or samples[-1] != sample):
+                samples.append(sample)
+
+        unsub = coordinator.async_add_listener(_updated)
+        await run_for(hass, frozen, 60)
+        while coordinator.soc_sources.timed(serial):
+            await run_for(hass, frozen, 5)
+        unsub()
+        stats = simulator.stats(DEFAULT_APP_ID)
+        calls = {
+            path: stats.by_path.get(path, 0) - start.by_path.get(path, 0)
+            for path in (LIVE, V2, RECORDS)
+        }
+        assert [b - a for a, b in itertools.pairwise(samples)] == [
+            timedelta(minutes=5)
+        ] * (len(samples) - 1)
+        assert len(samples) >= 12
+        assert calls[RECORDS] == 0
+        assert 1 <= calls[LIVE] <= 2
+        assert (calls[LIVE] + calls[V2]) / len(samples) <= 1.1
+        battery = coordinator.data.batteries[serial]
+        read = await entry.runtime_data.client.get_realtime_data(serial)
+        assert read.timestamp == battery.sample_time
+        assert battery.realtime is not None
+        assert battery.realtime.text("T") == read.text("T")
+        v1 = replace(battery, realtime=read)
+        layout = battery.family.v2
+        assert layout is not None
+        carried = [m for m in layout.fields if battery.family.point(m) is not None]
+        assert len(carried) == 7
+        for metric in (*carried, Metric.SOC, Metric.POWER, Metric.CELL_VOLTAGE_MAX):
+            assert battery.number(metric) == v1.number(metric), metric
+        # Scaled by the SOC between hourly reads: an estimate.
+        assert battery.number(Metric.REMAINING_ENERGY) == pytest.approx(
+            v1.number(Metric.REMAINING_ENERGY), abs=0.1
+        )
+        assert battery.cells() == v1.cells()

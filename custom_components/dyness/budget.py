@@ -41,8 +41,11 @@ def entry_demand(
     batteries: Mapping[str, BatteryData], modules: int, signals: int
 ) -> Demand:
     """Return the calls this entry needs per sample, and its slow calls per hour."""
+    # Where v2 serves a PowerBrick SC/Plus it is its one call a sample; the
+    # hourly `realTime/data` fits the tenth kept for late samples.
     extras = sum(
-        int(b.family.uses_power_records) + int(b.family.uses_running_data)
+        int(b.family.uses_power_records and b.battery_info is None)
+        + int(b.family.uses_running_data)
         for b in batteries.values()
     )
     details = sum(needs_detail(b.family) for b in batteries.values())

@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    BatteryInfo,
     DynessApiError,
     DynessBudgetError,
     DynessClient,
@@ -155,7 +156,7 @@ class DynessCoordinator(DynessDemandCoordinator):
                 batteries[serial] = self._empty(config)
                 continue
             sample = battery.realtime.timestamp if battery.realtime else None
-            if tracker.observe(sample, now):
+            if tracker.observe(sample, now, timed=self.soc_sources.timed(serial)):
                 fresh.add(serial)
             batteries[serial] = battery
         if self._live_only:
@@ -219,15 +220,20 @@ class DynessCoordinator(DynessDemandCoordinator):
     ) -> BatteryData:
         """Fetch one battery's live points and the extras its family needs."""
         serial = config.device_sn
-        snapshot = await self.client.get_realtime_data(serial)
+        info: BatteryInfo | None = None
+        # Where v2 serves, it alone brings most samples (soc_source.py).
+        v2 = await self.soc_sources.async_sample(old, self.tracker(serial), now)
+        if v2 is None:
+            snapshot = await self.client.get_realtime_data(serial)
+        else:
+            snapshot, info = v2
         detection = self._detect(config, snapshot)
         family = detection.family
         snapshot = self.rejections.clean(serial, snapshot, family_checks(family))
         power = old.power if old is not None else None
         running = old.running if old is not None else None
-        info = None
         records = None
-        if family.uses_power_records:
+        if family.uses_power_records and v2 is None:
             info = await self.soc_sources.async_battery_info(serial, snapshot, now)
         if family.uses_power_records and info is None:
             records = await self.client.get_power_records(serial)

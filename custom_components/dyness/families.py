@@ -194,6 +194,22 @@ class ModuleLayout:
 
 
 @dataclass(frozen=True, kw_only=True)
+class V2Layout:
+    """Which v2 `batteryInfo` field stands for which metric of a family.
+
+    Where v2 serves a battery, its answer replaces these metrics' points
+    between hourly `realTime/data` reads (docs/api.md §7).
+    """
+
+    fields: Mapping[Metric, str]
+    # The field listing the cell voltages, in the family's cell order.
+    cells: str | None = None
+    # Metrics v2 lacks that move with the state of charge: scaled by it
+    # between `realTime/data` reads.
+    follow_soc: tuple[Metric, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Family:
     """How one family of Dyness devices numbers its points."""
 
@@ -207,6 +223,8 @@ class Family:
     uses_running_data: bool = False
     # SOC from the power records when the family has no usable SOC point (docs/api.md Q18).
     uses_power_records: bool = False
+    # Where v2 `GetRealTimeDataBySN` serves the family (docs/api.md §7).
+    v2: V2Layout | None = None
 
     def source(self, metric: Metric) -> Source | None:
         """Return where a metric is read, None when the family lacks it."""
@@ -403,6 +421,22 @@ LV_5DIGIT: Final = Family(
     ),
     cells=CellLayout(first=10300, max_cells=16),
     uses_power_records=True,
+    v2=V2Layout(
+        fields=MappingProxyType(
+            {
+                Metric.SOC: "soc",
+                Metric.CURRENT: "batteryCurrent",
+                Metric.PACK_VOLTAGE: "batteryVoltage",
+                Metric.CYCLES: "cycleCount",
+                Metric.CELL_TEMPERATURE_MAX: "cellMaxTemperature",
+                Metric.CELL_TEMPERATURE_MIN: "cellMinTemperature",
+                Metric.MAX_CHARGE_CURRENT: "maxChargeCurrent",
+                Metric.MAX_DISCHARGE_CURRENT: "maxDischargeCurrent",
+            }
+        ),
+        cells="cellVoltageList",
+        follow_soc=(Metric.REMAINING_ENERGY,),
+    ),
 )
 
 CYGNI: Final = Family(

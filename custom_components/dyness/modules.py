@@ -137,11 +137,12 @@ class ModuleBook:
         New modules are read once; wanted ones after `every` new samples, each
         once per turn even when the budget splits the turn over refreshes.
         """
-        if fresh:
-            self._samples[serial] = self._samples.get(serial, 0) + 1
+        self._samples[serial] = self._samples.get(serial, 0) + int(fresh)
         known = self.known.get(serial, ())
-        if serial not in self._pending and self._samples.get(serial, 0) >= every:
-            self._pending[serial] = {sn for sn in known if sn in wanted}
+        turn = {sn for sn in known if sn in wanted and sn in self._tried}
+        if serial not in self._pending and turn and self._samples[serial] >= every:
+            # The count starts again with the turn, not only once it is done.
+            self._pending[serial] = turn
             self._samples[serial] = 0
         pending = self._pending.get(serial, set())
         pending.intersection_update(wanted)

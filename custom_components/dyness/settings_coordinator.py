@@ -19,7 +19,7 @@ from .api.controls import (
     WriteResult,
 )
 from .api.exceptions import DynessControlUnavailableError, DynessReadBackError
-from .api.scheduler import Demand
+from .api.scheduler import Demand, Priority
 from .api.settings import (
     FAMILY_KINDS,
     CygniBattery,
@@ -270,9 +270,12 @@ class DynessSettingsCoordinator(DynessBaseCoordinator[SettingsData]):
         return result
 
     async def async_read(self, serial: str, kind: SettingKind) -> Setting:
-        """Read one setting group now and keep it."""
+        """Read one setting group now for a user's action, and keep it."""
         device = self.current.devices[serial]
-        value = await self.settings.read(serial, device.family, kind)
+        # The user waits: like a change, it goes first and may use any budget.
+        value = await self.settings.read(
+            serial, device.family, kind, priority=Priority.CONTROL
+        )
         self._store(serial, kind, value)
         return value
 

@@ -169,6 +169,34 @@ def test_steady_state_age_and_calls(visible: tuple[float, float], phase: int) ->
     assert log.polls_in(START + HOUR, START + timedelta(days=1)) / len(ages) <= 1.1
 
 
+def test_untimed_samples_keep_the_steady_delay() -> None:
+    """Samples whose `T` is only expected (v2) stop lowering the delay once learnt.
+
+    Timed samples creep the delay down until a miss, about one sample in
+    forty; untimed ones hold it, so misses (costly for such a source) stay rare.
+    """
+    tracker = UploadTracker()
+    device = Device(phase=47, visible=JITTERY)
+    log = Log()
+    _run(tracker, device, START + HOUR, START, log)
+    assert not tracker.learning
+    delay = tracker.delay
+    now = START + HOUR
+    misses = 0
+    while now < START + timedelta(days=1):
+        sample = device.sample(now)
+        new = sample is not None and sample > (tracker.last_sample or START)
+        if not new:
+            misses += tracker.expected is not None and now >= tracker.expected
+            tracker.observe(sample, now)
+        else:
+            # Untimed: the source knows a new sample is there, not its `T`.
+            tracker.observe(tracker.expected, now, timed=False)
+        now = max(tracker.next_poll(now), now + timedelta(seconds=1))
+    assert tracker.delay >= delay
+    assert misses <= 2
+
+
 def test_cloud_showing_samples_after_two_seconds_is_learnt_within_the_hour() -> None:
     """A cloud that shows samples 2 s after `T` is read within seconds before long."""
     tracker = UploadTracker()

@@ -9,7 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.dyness.const import CONF_ALLOW_CONTROL
+from custom_components.dyness.const import CONF_ALLOW_CONTROL, CONF_CALLS_PER_HOUR
 from dyness_sim import Simulator
 from dyness_sim.accounts import (
     DEFAULT_APP_ID,
@@ -57,13 +57,17 @@ def allow_control() -> bool:
 def mock_config_entry(
     mock_config_entry: MockConfigEntry, allow_control: bool
 ) -> MockConfigEntry:
-    """Return the simulator's entry with control allowed or not."""
+    """Return the simulator's entry with control allowed or not.
+
+    Four batteries, one of them a Cygni, need 60 calls an hour for their own
+    data alone: the key's budget is set higher, so setup's reads all fit.
+    """
     return MockConfigEntry(
         domain=mock_config_entry.domain,
         title=mock_config_entry.title,
         unique_id=mock_config_entry.unique_id,
         data=dict(mock_config_entry.data),
-        options={CONF_ALLOW_CONTROL: allow_control},
+        options={CONF_ALLOW_CONTROL: allow_control, CONF_CALLS_PER_HOUR: 120},
     )
 
 

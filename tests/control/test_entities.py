@@ -25,6 +25,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.dyness.api.settings import SettingKind
 from custom_components.dyness.const import (
     CONF_ALLOW_CONTROL,
+    CONF_CALLS_PER_HOUR,
     DOMAIN,
     EVENT_SETTING_CHANGED,
 )
@@ -120,7 +121,12 @@ async def test_opt_in_by_options_reloads(
             mock_config_entry.entry_id
         )
         await hass.config_entries.options.async_configure(
-            result["flow_id"], {"alarm_debounce": 2, CONF_ALLOW_CONTROL: allowed}
+            result["flow_id"],
+            {
+                "alarm_debounce": 2,
+                CONF_ALLOW_CONTROL: allowed,
+                CONF_CALLS_PER_HOUR: 120,
+            },
         )
         await hass.async_block_till_done()
         assert mock_config_entry.state is ConfigEntryState.LOADED

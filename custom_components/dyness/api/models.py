@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 import re
 from typing import Any
@@ -248,6 +248,25 @@ class RealtimeSnapshot:
     def has(self, point_id: str) -> bool:
         """Return whether the device lists this point at all (even empty)."""
         return point_id in self.points
+
+    def overlaid(
+        self, values: Mapping[str, str], timestamp: datetime | None
+    ) -> RealtimeSnapshot:
+        """Return a copy with these points' texts and another sample time."""
+        points = dict(self.points)
+        if timestamp is not None:
+            stamp = timestamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            values = {**values, "T": stamp}
+        for point_id, raw in values.items():
+            known = points.get(point_id)
+            number = parse_number(raw)
+            points[point_id] = Point(
+                point_id=point_id,
+                raw=raw,
+                value=raw if number is None else number,
+                name_cn=None if known is None else known.name_cn,
+            )
+        return replace(self, timestamp=timestamp, points=points)
 
     @classmethod
     def from_api(cls, device_sn: str, data: Any) -> RealtimeSnapshot:

@@ -67,21 +67,28 @@ class UploadTracker:
         """Return whether the tracker looks for a missing sample."""
         return self._search_from is not None
 
-    def observe(self, sample_time: datetime | None, polled_at: datetime) -> bool:
-        """Take the result of a poll; return whether it brought a new sample."""
+    def observe(
+        self, sample_time: datetime | None, polled_at: datetime, *, timed: bool = True
+    ) -> bool:
+        """Take the result of a poll; return whether it brought a new sample.
+
+        An untimed sample (its `T` is the expected one, not read) teaches the
+        visibility delay only while learning: in steady state the delay would
+        creep down to a miss, and a miss costs such a source several calls.
+        """
         self.last_poll = polled_at
         if self._search_from is not None:
             self.retries += 1
         if sample_time is not None and (
             self.last_sample is None or sample_time > self.last_sample
         ):
-            self._found(sample_time)
+            self._found(sample_time, timed or self.learning)
             return True
         if self.expected is not None and polled_at >= self.expected:
             self.expected = self._missed(polled_at, self.expected)
         return False
 
-    def _found(self, sample_time: datetime) -> None:
+    def _found(self, sample_time: datetime, teaches: bool = True) -> None:
         """Learn from a new sample and expect the next one a period later."""
         if self.expected is not None:
             off = abs((sample_time - self.expected).total_seconds()) % self.period
@@ -90,7 +97,7 @@ class UploadTracker:
                 self.phase_jumps += 1
             elif self._search_from is not None:
                 self._raise_delay()
-            else:
+            elif teaches:
                 self._lower_delay()
         self.last_sample = sample_time
         self.expected = sample_time + timedelta(seconds=self.period * self.stride)

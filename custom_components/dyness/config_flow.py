@@ -38,6 +38,8 @@ from .api import (
     is_master_sn,
 )
 from .const import (
+    ALARM_DEBOUNCE,
+    CALLS_PER_HOUR,
     CONF_ALARM_DEBOUNCE,
     CONF_ALLOW_CONTROL,
     CONF_API_ID,
@@ -48,14 +50,9 @@ from .const import (
     CONF_DEVICE_SN,
     CONF_DONGLE_SN,
     CONF_REGION,
-    DEFAULT_ALARM_DEBOUNCE,
-    DEFAULT_CALLS_PER_HOUR,
     DOMAIN,
     LOGGER,
-    MAX_ALARM_DEBOUNCE,
-    MAX_CALLS_PER_HOUR,
-    MIN_ALARM_DEBOUNCE,
-    MIN_CALLS_PER_HOUR,
+    WholeOption,
 )
 from .data import BatteryConfig
 from .helpers import async_list_devices, create_client
@@ -132,10 +129,12 @@ def _picker(labels: Mapping[str, str]) -> SelectSelector:
     )
 
 
-def _whole_number(low: int, high: int) -> NumberSelector:
-    """Return a box for a whole number within a range."""
+def _whole_number(option: WholeOption) -> NumberSelector:
+    """Return a box for a whole number within the option's range."""
     return NumberSelector(
-        NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
+        NumberSelectorConfig(
+            min=option.low, max=option.high, step=1, mode=NumberSelectorMode.BOX
+        )
     )
 
 
@@ -470,11 +469,11 @@ class DynessOptionsFlow(OptionsFlow):
         schema = vol.Schema(
             {
                 vol.Required(
-                    CONF_ALARM_DEBOUNCE, default=DEFAULT_ALARM_DEBOUNCE
-                ): _whole_number(MIN_ALARM_DEBOUNCE, MAX_ALARM_DEBOUNCE),
+                    CONF_ALARM_DEBOUNCE, default=ALARM_DEBOUNCE.default
+                ): _whole_number(ALARM_DEBOUNCE),
                 vol.Required(
-                    CONF_CALLS_PER_HOUR, default=DEFAULT_CALLS_PER_HOUR
-                ): _whole_number(MIN_CALLS_PER_HOUR, MAX_CALLS_PER_HOUR),
+                    CONF_CALLS_PER_HOUR, default=CALLS_PER_HOUR.default
+                ): _whole_number(CALLS_PER_HOUR),
                 vol.Required(CONF_ALLOW_CONTROL, default=False): BooleanSelector(),
             }
         )

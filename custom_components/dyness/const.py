@@ -8,6 +8,25 @@ from datetime import timedelta
 import logging
 from typing import Any, Final
 
+
+@dataclass(frozen=True, slots=True)
+class WholeOption:
+    """An option that holds a whole number: its default and its range."""
+
+    key: str
+    default: int
+    low: int
+    high: int
+
+    def read(self, options: Mapping[str, Any]) -> int:
+        """Return the option within its range; the default when unset or malformed."""
+        try:
+            value = int(options.get(self.key, self.default))
+        except (TypeError, ValueError):
+            value = self.default
+        return min(self.high, max(self.low, value))
+
+
 DOMAIN: Final = "dyness"
 LOGGER = logging.getLogger(__package__)
 MANUFACTURER: Final = "Dyness"
@@ -32,25 +51,6 @@ SIGNAL_INTERVAL: Final = timedelta(minutes=30)
 REQUEST_TIMEOUT: Final = 20.0
 
 STANDBY_CURRENT: Final = 0.3
-
-
-@dataclass(frozen=True, slots=True)
-class WholeOption:
-    """An option that holds a whole number: its default and its range."""
-
-    key: str
-    default: int
-    low: int
-    high: int
-
-    def read(self, options: Mapping[str, Any]) -> int:
-        """Return the option within its range; the default when unset or malformed."""
-        try:
-            value = int(options.get(self.key, self.default))
-        except (TypeError, ValueError):
-            value = self.default
-        return min(self.high, max(self.low, value))
-
 
 # Samples a warning must hold before it shows.
 ALARM_DEBOUNCE: Final = WholeOption(CONF_ALARM_DEBOUNCE, default=2, low=1, high=12)

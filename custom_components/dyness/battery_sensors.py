@@ -19,6 +19,7 @@ from homeassistant.helpers.typing import StateType
 from .alarms import PROBLEM_OPTIONS
 from .data import BatteryData, ModuleData, ScheduleFigures, spread_mv
 from .families import Metric
+from .insights.home import BatteryStatus
 from .quantities import (
     AMPERES,
     CELSIUS,
@@ -38,7 +39,7 @@ from .quantities import (
 )
 from .records_runtime import records_attributes
 
-BATTERY_STATUS_OPTIONS: Final = ["charging", "discharging", "standby"]
+BATTERY_STATUS_OPTIONS: Final = [status.value for status in BatteryStatus]
 ENABLE_OPTIONS: Final = ["enabled", "disabled"]
 ALARM_OPTIONS: Final = ["ok", "alarm"]
 COMMUNICATION_OPTIONS: Final = ["online", "offline"]

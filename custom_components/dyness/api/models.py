@@ -412,10 +412,10 @@ class BatteryInfo:
             soh=_float(info, "soh"),
             voltage=_float(info, "batteryVoltage"),
             current=_float(info, "batteryCurrent"),
-            status=_int(info, "batteryStatus"),
+            status=_number_at(info, "batteryStatus", int),
             max_charge_current=_float(info, "maxChargeCurrent"),
             max_discharge_current=_float(info, "maxDischargeCurrent"),
-            cycle_count=_int(info, "cycleCount"),
+            cycle_count=_number_at(info, "cycleCount", int),
             cell_max_voltage=_float(info, "cellMaxVoltage"),
             cell_min_voltage=_float(info, "cellMinVoltage"),
             cell_max_temperature=_float(info, "cellMaxTemperature"),
@@ -429,16 +429,17 @@ class BatteryInfo:
         )
 
 
+def _number_at[N: (int, float)](
+    data: Mapping[str, Any], key: str, kind: type[N]
+) -> N | None:
+    """Return a value of an answer as an int or float, None when absent."""
+    number = parse_number(data.get(key))
+    return kind(number) if number is not None else None
+
+
 def _float(data: Mapping[str, Any], key: str) -> float | None:
     """Return a value of an answer as a float, None when absent or not numeric."""
-    number = parse_number(data.get(key))
-    return float(number) if number is not None else None
-
-
-def _int(data: Mapping[str, Any], key: str) -> int | None:
-    """Return a value of an answer as an int, None when absent or not numeric."""
-    number = parse_number(data.get(key))
-    return int(number) if number is not None else None
+    return _number_at(data, key, float)
 
 
 def _numbers(values: Any) -> tuple[float, ...]:

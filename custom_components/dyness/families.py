@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Final
 
 from .api import RealtimeSnapshot
+from .api.settings import SettingsFamily
 
 
 class FamilyKey(StrEnum):
@@ -207,6 +208,8 @@ class Family:
     uses_running_data: bool = False
     # SOC from the power records when the family has no usable SOC point (docs/api.md Q18).
     uses_power_records: bool = False
+    # The v2 settings the family offers; None: probe for heating periods.
+    settings: SettingsFamily | None = None
 
     def source(self, metric: Metric) -> Source | None:
         """Return where a metric is read, None when the family lacks it."""
@@ -345,6 +348,7 @@ JUNIOR_BOX: Final = Family(
         }
     ),
     module=LV_MODULE,
+    settings=SettingsFamily.JUNIOR_BOX,
 )
 
 _TOWER_POINTS: Final = _points(
@@ -429,6 +433,7 @@ CYGNI: Final = Family(
     ),
     current_sign=-1,
     uses_running_data=True,
+    settings=SettingsFamily.CYGNI,
 )
 
 FAMILIES: Final[Mapping[FamilyKey, Family]] = MappingProxyType(

@@ -93,7 +93,7 @@ def settings_family(
     name = device.model_name if device and device.model_name else config.model
     code = device.model_code if device and device.model_code else config.model_code
     row = find_model(name, code)
-    return None if row is None else row.settings
+    return None if row is None else row.family.settings
 
 
 class DynessSettingsCoordinator(DynessBaseCoordinator[SettingsData]):

@@ -67,6 +67,8 @@ FIRMWARE_RETRY_INTERVAL: Final = timedelta(hours=1)
 # Repair issues raised by issues.py besides the per-battery ones.
 ISSUE_UNKNOWN_MODEL: Final = "unknown_model"
 ISSUE_BUDGET: Final = "budget_stretched"
+ISSUE_CLOCK: Final = "clock_off"
+ISSUE_NOT_ON_ACCOUNT: Final = "not_on_account"
 
 # Battery settings (issue 15): read every 30 minutes; a device without control
 # is asked again at most once a day.

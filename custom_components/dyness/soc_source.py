@@ -57,7 +57,7 @@ class SocSources:
         """Return v2 battery info with a SOC; None when the records serve this cycle.
 
         A 429, the local budget and a refused key say nothing about v2: they
-        stop the cycle as the records call would.
+        go to the caller, as the records call's would.
         """
         if not self.uses_v2(serial, now):
             return None

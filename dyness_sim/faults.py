@@ -40,7 +40,8 @@ class Fault:
     count: int = 1
     info: str = "Network Anomaly"
     seconds: float = 20.0
-    retry_after: int | None = None
+    # An int is seconds; a text is sent as it is (garbage, `inf`, a date).
+    retry_after: int | str | None = None
     app_id: str | None = None
     path: str | None = None
     sn: str | None = None

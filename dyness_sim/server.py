@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from email.utils import format_datetime
 import json
 from typing import Any
 
@@ -91,6 +92,12 @@ class ApiHandler:
         self.sim = sim
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Answer one API request, dated by the simulated clock as the cloud dates it."""
+        response = await self._handle(request)
+        response.headers["Date"] = format_datetime(self.sim.clock.now(), usegmt=True)
+        return response
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one API request."""
         sim = self.sim
         raw = await request.read()

@@ -17,12 +17,11 @@ import argparse
 import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from functools import partial
 import logging
 from typing import Any
 from unittest.mock import patch
 
-from bench_harness import entry_for, plain_session, tick_sleep
+from bench_harness import entry_for, frozen_cloud, plain_session
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
@@ -35,7 +34,6 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
-from custom_components.dyness.api import CallScheduler
 from custom_components.dyness.const import CONF_ALLOW_CONTROL, DOMAIN
 from dyness_sim import Account, SimClock, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
@@ -165,20 +163,8 @@ async def measure(model: str, hours: float) -> None:
         )
         await sim.start(host="127.0.0.1", port=0)
         session = plain_session()
-        sleep = tick_sleep(frozen)
         with (
-            patch(
-                "custom_components.dyness.helpers.CallScheduler",
-                partial(
-                    CallScheduler,
-                    sleep=sleep,
-                    monotonic=lambda: frozen().timestamp(),
-                ),
-            ),
-            patch(
-                "custom_components.dyness.helpers.async_get_clientsession",
-                return_value=session,
-            ),
+            frozen_cloud(frozen, session) as sleep,
             patch("custom_components.dyness.settings_coordinator.SLEEP", sleep),
         ):
             async with async_test_home_assistant() as hass:

@@ -16,13 +16,18 @@ import pytest_homeassistant_custom_component.patch_time  # noqa: F401  # isort: 
 import custom_components.dyness  # noqa: F401  # isort: skip
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
+from typing import Any
+from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.dyness.api import CallScheduler
 from custom_components.dyness.const import DOMAIN
 from dyness_sim import Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
@@ -68,3 +73,31 @@ def tick_sleep(frozen: FrozenDateTimeFactory) -> Callable[[float], Awaitable[Non
         await asyncio.sleep(0)
 
     return _sleep
+
+
+@contextmanager
+def frozen_cloud(
+    frozen: FrozenDateTimeFactory, session: aiohttp.ClientSession, **scheduler: Any
+) -> Iterator[Callable[[float], Awaitable[None]]]:
+    """Run the integration's call scheduler on frozen time and its calls on `session`.
+
+    Yields the scheduler's sleep, which moves frozen time on; `scheduler` holds
+    further arguments of the call scheduler.
+    """
+    sleep = tick_sleep(frozen)
+    with (
+        patch(
+            "custom_components.dyness.helpers.CallScheduler",
+            partial(
+                CallScheduler,
+                sleep=sleep,
+                monotonic=lambda: frozen().timestamp(),
+                **scheduler,
+            ),
+        ),
+        patch(
+            "custom_components.dyness.helpers.async_get_clientsession",
+            return_value=session,
+        ),
+    ):
+        yield sleep

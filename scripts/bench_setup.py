@@ -27,7 +27,7 @@ import time
 from typing import Any
 from unittest.mock import patch
 
-from bench_harness import entry_for, plain_session, tick_sleep
+from bench_harness import entry_for, frozen_cloud, plain_session, tick_sleep
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
@@ -290,20 +290,7 @@ async def measure_steady_state(hours: int) -> dict[str, Any]:
         sim = Simulator.default(clock=SimClock.real())
         await sim.start(host="127.0.0.1", port=0)
         session = plain_session()
-        with (
-            patch(
-                "custom_components.dyness.helpers.CallScheduler",
-                partial(
-                    CallScheduler,
-                    sleep=tick_sleep(frozen),
-                    monotonic=lambda: frozen().timestamp(),
-                ),
-            ),
-            patch(
-                "custom_components.dyness.helpers.async_get_clientsession",
-                return_value=session,
-            ),
-        ):
+        with frozen_cloud(frozen, session):
             async with async_test_home_assistant() as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
                 entry = entry_for(sim)

@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dyness.api import RealtimeSnapshot, Region
 from custom_components.dyness.const import (
+    ALARM_DEBOUNCE,
     CONF_ALARM_DEBOUNCE,
     CONF_ALLOW_CONTROL,
     CONF_API_ID,
@@ -30,7 +31,6 @@ from custom_components.dyness.const import (
     CONF_MODEL,
     CONF_MODEL_CODE,
     CONF_REGION,
-    DEFAULT_ALARM_DEBOUNCE,
     DOMAIN,
 )
 from dyness_sim import Account, Fault, Simulator
@@ -891,7 +891,7 @@ async def test_options_flow(
     assert result["step_id"] == "init"
     key = next(iter(result["data_schema"].schema))
     assert str(key) == CONF_ALARM_DEBOUNCE
-    assert key.default() == DEFAULT_ALARM_DEBOUNCE
+    assert key.default() == ALARM_DEBOUNCE.default
     selector = result["data_schema"].schema[key]
     assert selector.config["min"] == 1
     assert selector.config["max"] == 12

@@ -177,6 +177,40 @@ def test_counter_never_steps_back(caplog: pytest.LogCaptureFixture) -> None:
     assert (again.total, again.last_time) == (10.5, T0 + 3 * FIVE)
 
 
+def test_counter_spike_is_rejected(caplog: pytest.LogCaptureFixture) -> None:
+    """A jump beyond what a battery can move in the time elapsed is ignored once."""
+    caplog.set_level(logging.WARNING)
+    guard = CounterGuard("spiky counter")
+    assert guard.update(1000.0, T0)
+    # Two readings of a 10-minute spike: neither counts, one line for both.
+    assert not guard.update(99_999_999.0, T0 + FIVE)
+    assert not guard.update(99_999_999.0, T0 + 2 * FIVE)
+    assert guard.update(1000.4, T0 + 3 * FIVE)
+    assert guard.total == 1000.4
+    assert caplog.text.count("implausibly far above") == 1
+    # 5 kW for an hour is plausible; 5 kWh in five minutes is not.
+    assert guard.update(1005.4, T0 + 15 * FIVE)
+    assert not guard.update(1010.4, T0 + 16 * FIVE)
+
+
+@pytest.mark.parametrize("level", [3.0, 5000.0])
+def test_counter_settled_elsewhere_rebaselines(level: float) -> None:
+    """A counter reset or a replaced battery: the total continues, never back."""
+    guard = CounterGuard("replaced battery")
+    assert guard.update(1000.0, T0)
+    totals = []
+    for step in range(1, 12):
+        guard.update(level + 0.1 * step, T0 + step * FIVE)
+        totals.append(guard.total)
+    assert totals == sorted(totals)
+    # Re-based after 30 minutes; every later kWh of the counter counts again.
+    assert guard.total == pytest.approx(1000.0 + 0.1 * (11 - 1))
+    again = CounterGuard("again")
+    again.restore(guard.as_dict())
+    assert again.update(level + 2.0, T0 + 12 * FIVE)
+    assert again.total == pytest.approx(1000.0 + 2.0 - 0.1)
+
+
 def test_segments_split_into_hours() -> None:
     """A segment across an hour is shared by time; rows continue the baseline."""
     segment = Segment(T0 - timedelta(minutes=10), T0 + timedelta(minutes=20), 3.0)

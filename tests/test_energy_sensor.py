@@ -232,7 +232,7 @@ async def test_restored_total_continues_over_the_gap(
     )
 
 
-async def test_failed_records_call_loses_only_the_gap(
+async def test_failed_records_call_is_retried(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
     mock_config_entry: MockConfigEntry,
@@ -240,7 +240,7 @@ async def test_failed_records_call_loses_only_the_gap(
     frozen: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Without records the gap is skipped (logged), never guessed; no 0, no jump."""
+    """Without records the gap waits for the next sample's call; never guessed or 0."""
     haus = simulator.account(DEFAULT_APP_ID).devices[0]
     sample = haus.latest_sample(START - timedelta(hours=3))
     assert sample is not None
@@ -276,7 +276,7 @@ async def test_failed_records_call_loses_only_the_gap(
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert "is lost" in caplog.text
+    assert "is lost" not in caplog.text
     assert _value(hass, "sensor.powerhaus_energy_charged") == 100.0
     assert _value(hass, "sensor.powerhaus_energy_discharged") == 50.0
     # The battery's live data fails: the totals stay, they do not turn 0.

@@ -13,10 +13,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dyness import async_remove_config_entry_device
 from custom_components.dyness.const import (
+    CALLS_PER_HOUR,
     CONF_ALARM_DEBOUNCE,
     CONF_ALLOW_CONTROL,
     CONF_CALLS_PER_HOUR,
-    DEFAULT_CALLS_PER_HOUR,
     DOMAIN,
 )
 from dyness_sim import Fault, Simulator
@@ -112,7 +112,7 @@ async def test_options_change_applies_without_reload(
     assert init_integration.options == {
         CONF_ALARM_DEBOUNCE: 4,
         CONF_ALLOW_CONTROL: False,
-        CONF_CALLS_PER_HOUR: DEFAULT_CALLS_PER_HOUR,
+        CONF_CALLS_PER_HOUR: CALLS_PER_HOUR.default,
     }
     assert init_integration.runtime_data.coordinator is coordinator
     assert init_integration.runtime_data.alarms.debounce == 4

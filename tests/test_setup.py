@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from unittest.mock import AsyncMock, patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -12,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dyness import _async_fill_in
 from custom_components.dyness.const import DOMAIN
-from dyness_sim import Simulator
+from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import (
     DEFAULT_APP_ID,
     DEFAULT_APP_SECRET,
@@ -22,7 +24,7 @@ from dyness_sim.accounts import (
     POWERHAUS_SN,
 )
 
-from .common import sensor_id
+from .common import run_for, sensor_id
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -86,3 +88,37 @@ async def test_flow_device_list_is_reused(
     status = hass.states.get(sensor_id(hass, f"{DL5_SN}_communication_status"))
     assert status is not None
     assert status.state == "online"
+
+
+async def test_fill_in_during_an_outage_waits_for_the_batteries(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """While every battery's poll fails, modules wait; the first answer brings them."""
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.dyness._async_fill_in", AsyncMock()):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    coordinator = mock_config_entry.runtime_data.coordinator
+    simulator.add_fault(Fault(kind="code500", count=100_000))
+    await run_for(hass, frozen, 6)
+    assert coordinator.outage
+    await coordinator.async_fill_in()
+    await run_for(hass, frozen, 10)
+    modules = [(REALTIME, module) for module in DL5_MODULE_SNS]
+    stats = simulator.stats(DEFAULT_APP_ID)
+    assert not any(call in stats.by_call for call in modules)
+    soc = hass.states.get(sensor_id(hass, f"{DL5_SN}_state_of_charge"))
+    assert soc is not None
+    assert soc.state != STATE_UNAVAILABLE
+
+    simulator.clear_faults()
+    for _ in range(6 * 12):
+        await run_for(hass, frozen, 5 / 60)
+        if not coordinator.outage:
+            break
+    assert not coordinator.outage
+    stats = simulator.stats(DEFAULT_APP_ID)
+    assert [stats.by_call.get(call) for call in modules] == [1] * len(modules)

@@ -19,7 +19,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .alarm_tables import AlarmKind, AlarmRow, AlarmTable, Register, alarm_table
 from .api import RealtimeSnapshot
-from .const import CONF_ALARM_DEBOUNCE, DEFAULT_ALARM_DEBOUNCE
+from .const import ALARM_DEBOUNCE
 from .data import DynessData
 
 
@@ -317,8 +317,4 @@ class AlarmMonitor:
 
 def debounce_option(entry: ConfigEntry) -> int:
     """Return the configured number of samples a warning must hold."""
-    try:
-        value = int(entry.options.get(CONF_ALARM_DEBOUNCE, DEFAULT_ALARM_DEBOUNCE))
-    except (TypeError, ValueError):
-        value = DEFAULT_ALARM_DEBOUNCE
-    return max(1, value)
+    return ALARM_DEBOUNCE.read(entry.options)

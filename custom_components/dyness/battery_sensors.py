@@ -1,10 +1,11 @@
-"""Descriptions of the sensors of a battery, one whole definition per key."""
+"""Descriptions of the battery, module and account sensors, one definition per key."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from homeassistant.components.sensor import (
@@ -12,25 +13,33 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import (
-    PERCENTAGE,
-    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
-    EntityCategory,
-    UnitOfElectricCurrent,
-    UnitOfElectricPotential,
-    UnitOfEnergy,
-    UnitOfPower,
-    UnitOfTemperature,
-    UnitOfTime,
-)
+from homeassistant.const import SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
 from homeassistant.helpers.typing import StateType
 
 from .alarms import PROBLEM_OPTIONS
-from .data import BatteryData
+from .data import BatteryData, ModuleData, ScheduleFigures, spread_mv
 from .families import Metric
+from .insights.home import BatteryStatus
+from .quantities import (
+    AMPERES,
+    CELSIUS,
+    CHARGE,
+    COUNT,
+    MILLIVOLTS,
+    PERCENT,
+    PLAIN,
+    SECONDS,
+    STORED_KWH,
+    TIMESTAMP,
+    VOLTS,
+    WATTS,
+    measured,
+    metric_sensor,
+    provides,
+)
 from .records_runtime import records_attributes
 
-BATTERY_STATUS_OPTIONS: Final = ["charging", "discharging", "standby"]
+BATTERY_STATUS_OPTIONS: Final = [status.value for status in BatteryStatus]
 ENABLE_OPTIONS: Final = ["enabled", "disabled"]
 ALARM_OPTIONS: Final = ["ok", "alarm"]
 COMMUNICATION_OPTIONS: Final = ["online", "offline"]
@@ -54,28 +63,11 @@ class DynessSensorEntityDescription(SensorEntityDescription):
     weakest_cell: bool = False
 
 
-def number(metric: Metric) -> Callable[[BatteryData], float | None]:
-    """Return a reader of a metric as a number."""
-    return lambda battery: battery.number(metric)
-
-
-def integer(metric: Metric) -> Callable[[BatteryData], int | None]:
-    """Return a reader for a metric that holds a whole number."""
-
-    def _read(battery: BatteryData) -> int | None:
-        value = battery.number(metric)
-        return None if value is None else int(value)
-
-    return _read
-
-
-def provides(*metrics: Metric) -> Callable[[BatteryData], bool]:
-    """Return a check that the battery delivers every metric."""
-    return lambda battery: all(battery.provides(metric) for metric in metrics)
-
-
-def flag(metric: Metric, on: str, off: str) -> Callable[[BatteryData], str | None]:
-    """Return a reader that maps a 0/1 point to two enum states."""
+def flag(
+    key: str, metric: Metric, options: list[str], on: str, *, diagnostic: bool = False
+) -> DynessSensorEntityDescription:
+    """Describe a 0/1 point shown as one of two enum states (1 is `on`)."""
+    (off,) = (option for option in options if option != on)
 
     def _read(battery: BatteryData) -> str | None:
         value = battery.number(metric)
@@ -83,28 +75,26 @@ def flag(metric: Metric, on: str, off: str) -> Callable[[BatteryData], str | Non
             return None
         return on if value else off
 
-    return _read
+    return DynessSensorEntityDescription(
+        key=key,
+        device_class=SensorDeviceClass.ENUM,
+        options=options,
+        entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
+        value_fn=_read,
+        has_fn=provides(metric),
+    )
 
+
+_sensor: Final = partial(metric_sensor, DynessSensorEntityDescription)
+_diagnostic: Final = partial(
+    metric_sensor, DynessSensorEntityDescription, diagnostic=True
+)
+_count: Final = partial(_sensor, quantity=COUNT, precision=None)
+_diagnostic_count: Final = partial(_diagnostic, quantity=COUNT, precision=None)
 
 SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
-    DynessSensorEntityDescription(
-        key="battery_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=number(Metric.POWER),
-        has_fn=provides(Metric.POWER),
-    ),
-    DynessSensorEntityDescription(
-        key="battery_current",
-        device_class=SensorDeviceClass.CURRENT,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=1,
-        value_fn=number(Metric.CURRENT),
-        has_fn=provides(Metric.CURRENT),
-    ),
+    _sensor("battery_power", Metric.POWER, WATTS, 0),
+    _sensor("battery_current", Metric.CURRENT, AMPERES, 1),
     DynessSensorEntityDescription(
         key="battery_status",
         device_class=SensorDeviceClass.ENUM,
@@ -112,232 +102,63 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         value_fn=lambda battery: battery.status,
         has_fn=provides(Metric.CURRENT),
     ),
-    DynessSensorEntityDescription(
-        key="state_of_charge",
-        device_class=SensorDeviceClass.BATTERY,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=0,
-        value_fn=number(Metric.SOC),
-        has_fn=provides(Metric.SOC),
-        attributes_fn=records_attributes(Metric.SOC),
+    metric_sensor(
+        partial(
+            DynessSensorEntityDescription,
+            attributes_fn=records_attributes(Metric.SOC),
+        ),
+        "state_of_charge",
+        Metric.SOC,
+        CHARGE,
+        0,
     ),
-    DynessSensorEntityDescription(
-        key="state_of_health",
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=0,
-        value_fn=number(Metric.SOH),
-        has_fn=provides(Metric.SOH),
+    _sensor("state_of_health", Metric.SOH, PERCENT, 0),
+    _sensor("pack_voltage", Metric.PACK_VOLTAGE, VOLTS, 2),
+    _diagnostic("cell_voltage_max", Metric.CELL_VOLTAGE_MAX, VOLTS, 3),
+    _diagnostic("cell_voltage_min", Metric.CELL_VOLTAGE_MIN, VOLTS, 3),
+    measured(
+        partial(
+            DynessSensorEntityDescription,
+            value_fn=lambda battery: battery.cell_spread_mv,
+            has_fn=provides(Metric.CELL_VOLTAGE_MAX, Metric.CELL_VOLTAGE_MIN),
+            weakest_cell=True,
+        ),
+        "cell_voltage_spread",
+        MILLIVOLTS,
+        0,
+        diagnostic=True,
     ),
-    DynessSensorEntityDescription(
-        key="pack_voltage",
-        device_class=SensorDeviceClass.VOLTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=2,
-        value_fn=number(Metric.PACK_VOLTAGE),
-        has_fn=provides(Metric.PACK_VOLTAGE),
+    _diagnostic_count("cell_voltage_max_number", Metric.CELL_VOLTAGE_MAX_NUMBER),
+    _diagnostic_count("cell_voltage_min_number", Metric.CELL_VOLTAGE_MIN_NUMBER),
+    _diagnostic_count("cell_voltage_max_module", Metric.CELL_VOLTAGE_MAX_MODULE),
+    _diagnostic_count("cell_voltage_min_module", Metric.CELL_VOLTAGE_MIN_MODULE),
+    _diagnostic("charge_voltage_upper", Metric.CHARGE_VOLTAGE_UPPER, VOLTS, 1),
+    _diagnostic("charge_voltage_lower", Metric.CHARGE_VOLTAGE_LOWER, VOLTS, 1),
+    _sensor("cell_temperature_max", Metric.CELL_TEMPERATURE_MAX, CELSIUS, 1),
+    _sensor("cell_temperature_min", Metric.CELL_TEMPERATURE_MIN, CELSIUS, 1),
+    _diagnostic("mosfet_temperature", Metric.MOSFET_TEMPERATURE, CELSIUS, 1),
+    _diagnostic("bms_temperature_max", Metric.BMS_TEMPERATURE_MAX, CELSIUS, 1),
+    _diagnostic("bms_temperature_min", Metric.BMS_TEMPERATURE_MIN, CELSIUS, 1),
+    _sensor("battery_temperature", Metric.BATTERY_TEMPERATURE, CELSIUS, 1),
+    _diagnostic("inverter_temperature", Metric.INVERTER_TEMPERATURE, CELSIUS, 1),
+    _diagnostic("heatsink_temperature", Metric.HEATSINK_TEMPERATURE, CELSIUS, 1),
+    _diagnostic("max_charge_current", Metric.MAX_CHARGE_CURRENT, AMPERES, 1),
+    _diagnostic("max_discharge_current", Metric.MAX_DISCHARGE_CURRENT, AMPERES, 1),
+    flag(
+        "charge_enable",
+        Metric.CHARGE_ENABLE,
+        ENABLE_OPTIONS,
+        "enabled",
+        diagnostic=True,
     ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_max",
-        device_class=SensorDeviceClass.VOLTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=3,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.CELL_VOLTAGE_MAX),
-        has_fn=provides(Metric.CELL_VOLTAGE_MAX),
+    flag(
+        "discharge_enable",
+        Metric.DISCHARGE_ENABLE,
+        ENABLE_OPTIONS,
+        "enabled",
+        diagnostic=True,
     ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_min",
-        device_class=SensorDeviceClass.VOLTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=3,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.CELL_VOLTAGE_MIN),
-        has_fn=provides(Metric.CELL_VOLTAGE_MIN),
-    ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_spread",
-        device_class=SensorDeviceClass.VOLTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricPotential.MILLIVOLT,
-        suggested_display_precision=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda battery: battery.cell_spread_mv,
-        has_fn=provides(Metric.CELL_VOLTAGE_MAX, Metric.CELL_VOLTAGE_MIN),
-        weakest_cell=True,
-    ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_max_number",
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=integer(Metric.CELL_VOLTAGE_MAX_NUMBER),
-        has_fn=provides(Metric.CELL_VOLTAGE_MAX_NUMBER),
-    ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_min_number",
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=integer(Metric.CELL_VOLTAGE_MIN_NUMBER),
-        has_fn=provides(Metric.CELL_VOLTAGE_MIN_NUMBER),
-    ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_max_module",
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=integer(Metric.CELL_VOLTAGE_MAX_MODULE),
-        has_fn=provides(Metric.CELL_VOLTAGE_MAX_MODULE),
-    ),
-    DynessSensorEntityDescription(
-        key="cell_voltage_min_module",
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=integer(Metric.CELL_VOLTAGE_MIN_MODULE),
-        has_fn=provides(Metric.CELL_VOLTAGE_MIN_MODULE),
-    ),
-    DynessSensorEntityDescription(
-        key="charge_voltage_upper",
-        device_class=SensorDeviceClass.VOLTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.CHARGE_VOLTAGE_UPPER),
-        has_fn=provides(Metric.CHARGE_VOLTAGE_UPPER),
-    ),
-    DynessSensorEntityDescription(
-        key="charge_voltage_lower",
-        device_class=SensorDeviceClass.VOLTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.CHARGE_VOLTAGE_LOWER),
-        has_fn=provides(Metric.CHARGE_VOLTAGE_LOWER),
-    ),
-    DynessSensorEntityDescription(
-        key="cell_temperature_max",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        value_fn=number(Metric.CELL_TEMPERATURE_MAX),
-        has_fn=provides(Metric.CELL_TEMPERATURE_MAX),
-    ),
-    DynessSensorEntityDescription(
-        key="cell_temperature_min",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        value_fn=number(Metric.CELL_TEMPERATURE_MIN),
-        has_fn=provides(Metric.CELL_TEMPERATURE_MIN),
-    ),
-    DynessSensorEntityDescription(
-        key="mosfet_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.MOSFET_TEMPERATURE),
-        has_fn=provides(Metric.MOSFET_TEMPERATURE),
-    ),
-    DynessSensorEntityDescription(
-        key="bms_temperature_max",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.BMS_TEMPERATURE_MAX),
-        has_fn=provides(Metric.BMS_TEMPERATURE_MAX),
-    ),
-    DynessSensorEntityDescription(
-        key="bms_temperature_min",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.BMS_TEMPERATURE_MIN),
-        has_fn=provides(Metric.BMS_TEMPERATURE_MIN),
-    ),
-    DynessSensorEntityDescription(
-        key="battery_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        value_fn=number(Metric.BATTERY_TEMPERATURE),
-        has_fn=provides(Metric.BATTERY_TEMPERATURE),
-    ),
-    DynessSensorEntityDescription(
-        key="inverter_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.INVERTER_TEMPERATURE),
-        has_fn=provides(Metric.INVERTER_TEMPERATURE),
-    ),
-    DynessSensorEntityDescription(
-        key="heatsink_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.HEATSINK_TEMPERATURE),
-        has_fn=provides(Metric.HEATSINK_TEMPERATURE),
-    ),
-    DynessSensorEntityDescription(
-        key="max_charge_current",
-        device_class=SensorDeviceClass.CURRENT,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.MAX_CHARGE_CURRENT),
-        has_fn=provides(Metric.MAX_CHARGE_CURRENT),
-    ),
-    DynessSensorEntityDescription(
-        key="max_discharge_current",
-        device_class=SensorDeviceClass.CURRENT,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.MAX_DISCHARGE_CURRENT),
-        has_fn=provides(Metric.MAX_DISCHARGE_CURRENT),
-    ),
-    DynessSensorEntityDescription(
-        key="charge_enable",
-        device_class=SensorDeviceClass.ENUM,
-        options=ENABLE_OPTIONS,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=flag(Metric.CHARGE_ENABLE, "enabled", "disabled"),
-        has_fn=provides(Metric.CHARGE_ENABLE),
-    ),
-    DynessSensorEntityDescription(
-        key="discharge_enable",
-        device_class=SensorDeviceClass.ENUM,
-        options=ENABLE_OPTIONS,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=flag(Metric.DISCHARGE_ENABLE, "enabled", "disabled"),
-        has_fn=provides(Metric.DISCHARGE_ENABLE),
-    ),
-    DynessSensorEntityDescription(
-        key="alarm_status",
-        device_class=SensorDeviceClass.ENUM,
-        options=ALARM_OPTIONS,
-        value_fn=flag(Metric.ALARM, "alarm", "ok"),
-        has_fn=provides(Metric.ALARM),
-    ),
+    flag("alarm_status", Metric.ALARM, ALARM_OPTIONS, "alarm"),
     DynessSensorEntityDescription(
         key="communication_status",
         device_class=SensorDeviceClass.ENUM,
@@ -363,129 +184,40 @@ SENSORS: Final[tuple[DynessSensorEntityDescription, ...]] = (
         available_fn=lambda battery: battery.dongle_sn is not None,
         wants_signal=True,
     ),
-    DynessSensorEntityDescription(
-        key="data_age",
-        device_class=SensorDeviceClass.DURATION,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_display_precision=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda battery: battery.data_age,
+    measured(
+        partial(
+            DynessSensorEntityDescription, value_fn=lambda battery: battery.data_age
+        ),
+        "data_age",
+        SECONDS,
+        0,
+        diagnostic=True,
     ),
-    DynessSensorEntityDescription(
-        key="last_data_update",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        # Changes with every sample, and timestamps always reach the logbook;
-        # the battery's Data age (a measurement) shows freshness without that.
-        entity_registry_enabled_default=False,
-        value_fn=lambda battery: battery.sample_time,
+    # Changes with every sample, and timestamps always reach the logbook;
+    # the battery's Data age (a measurement) shows freshness without that.
+    measured(
+        partial(
+            DynessSensorEntityDescription,
+            entity_registry_enabled_default=False,
+            value_fn=lambda battery: battery.sample_time,
+        ),
+        "last_data_update",
+        TIMESTAMP,
+        diagnostic=True,
     ),
     # Family-specific extras.
-    DynessSensorEntityDescription(
-        key="cycles",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=integer(Metric.CYCLES),
-        has_fn=provides(Metric.CYCLES),
-    ),
-    DynessSensorEntityDescription(
-        key="remaining_energy",
-        device_class=SensorDeviceClass.ENERGY_STORAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=number(Metric.REMAINING_ENERGY),
-        has_fn=provides(Metric.REMAINING_ENERGY),
-    ),
-    DynessSensorEntityDescription(
-        key="rated_energy",
-        device_class=SensorDeviceClass.ENERGY_STORAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.RATED_ENERGY),
-        has_fn=provides(Metric.RATED_ENERGY),
-    ),
-    DynessSensorEntityDescription(
-        key="module_count",
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=integer(Metric.MODULE_COUNT),
-        has_fn=provides(Metric.MODULE_COUNT),
-    ),
-    DynessSensorEntityDescription(
-        key="pv_voltage",
-        device_class=SensorDeviceClass.VOLTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        value_fn=number(Metric.PV_VOLTAGE),
-        has_fn=provides(Metric.PV_VOLTAGE),
-    ),
-    DynessSensorEntityDescription(
-        key="pv_current",
-        device_class=SensorDeviceClass.CURRENT,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=1,
-        value_fn=number(Metric.PV_CURRENT),
-        has_fn=provides(Metric.PV_CURRENT),
-    ),
-    DynessSensorEntityDescription(
-        key="pv_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=number(Metric.PV_POWER),
-        has_fn=provides(Metric.PV_POWER),
-    ),
-    DynessSensorEntityDescription(
-        key="output_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=number(Metric.OUTPUT_POWER),
-        has_fn=provides(Metric.OUTPUT_POWER),
-    ),
-    DynessSensorEntityDescription(
-        key="grid_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=number(Metric.GRID_POWER),
-        has_fn=provides(Metric.GRID_POWER),
-    ),
-    DynessSensorEntityDescription(
-        key="load_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=number(Metric.LOAD_POWER),
-        has_fn=provides(Metric.LOAD_POWER),
-    ),
-    DynessSensorEntityDescription(
-        key="power_limit",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.POWER_LIMIT),
-        has_fn=provides(Metric.POWER_LIMIT),
-    ),
-    DynessSensorEntityDescription(
-        key="discharge_depth",
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=number(Metric.DISCHARGE_DEPTH),
-        has_fn=provides(Metric.DISCHARGE_DEPTH),
-    ),
+    _count("cycles", Metric.CYCLES),
+    _sensor("remaining_energy", Metric.REMAINING_ENERGY, STORED_KWH, 2),
+    _diagnostic("rated_energy", Metric.RATED_ENERGY, STORED_KWH, 2),
+    _diagnostic_count("module_count", Metric.MODULE_COUNT),
+    _sensor("pv_voltage", Metric.PV_VOLTAGE, VOLTS, None),
+    _sensor("pv_current", Metric.PV_CURRENT, AMPERES, 1),
+    _sensor("pv_power", Metric.PV_POWER, WATTS, 0),
+    _sensor("output_power", Metric.OUTPUT_POWER, WATTS, 0),
+    _sensor("grid_power", Metric.GRID_POWER, WATTS, 0),
+    _sensor("load_power", Metric.LOAD_POWER, WATTS, 0),
+    _diagnostic("power_limit", Metric.POWER_LIMIT, WATTS, 0),
+    _diagnostic("discharge_depth", Metric.DISCHARGE_DEPTH, PERCENT, 0),
 )
 
 # The battery's worst debounced condition, from the alarm monitor.
@@ -494,4 +226,165 @@ PROBLEM: Final = SensorEntityDescription(
     translation_key="problem",
     device_class=SensorDeviceClass.ENUM,
     options=PROBLEM_OPTIONS,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DynessModuleSensorEntityDescription(SensorEntityDescription):
+    """Describes one sensor of a battery module."""
+
+    value_fn: Callable[[ModuleData], StateType]
+    has_fn: Callable[[ModuleData], bool] = lambda _: True
+
+
+def _highest_cell(module: ModuleData) -> float | None:
+    """Return the highest cell voltage of a module."""
+    return max((v for v in module.cells().values() if v is not None), default=None)
+
+
+def _lowest_cell(module: ModuleData) -> float | None:
+    """Return the lowest cell voltage of a module."""
+    return min((v for v in module.cells().values() if v is not None), default=None)
+
+
+def _module_spread(module: ModuleData) -> float | None:
+    """Return the spread of a module's cell voltages in mV."""
+    return spread_mv(module.cells().values())
+
+
+def _has_cells(module: ModuleData) -> bool:
+    """Return whether the module reports cell voltages."""
+    return bool(module.cells())
+
+
+def _has_cell_pair(module: ModuleData) -> bool:
+    """Return whether the module reports at least two cell voltages."""
+    return len(module.cells()) > 1
+
+
+_module_sensor: Final = partial(metric_sensor, DynessModuleSensorEntityDescription)
+_module_count: Final = partial(_module_sensor, quantity=COUNT, precision=None)
+
+MODULE_SENSORS: Final[tuple[DynessModuleSensorEntityDescription, ...]] = (
+    _module_sensor("state_of_charge", Metric.SOC, CHARGE, 0),
+    _module_sensor("state_of_health", Metric.SOH, PERCENT, 0),
+    _module_sensor("module_voltage", Metric.PACK_VOLTAGE, VOLTS, 2),
+    _module_sensor("module_current", Metric.CURRENT, AMPERES, 1),
+    _module_count("cycles", Metric.CYCLES),
+    _module_sensor(
+        "bms_temperature", Metric.BMS_TEMPERATURE_MAX, CELSIUS, 1, diagnostic=True
+    ),
+    measured(
+        partial(
+            DynessModuleSensorEntityDescription,
+            value_fn=_highest_cell,
+            has_fn=_has_cells,
+        ),
+        "cell_voltage_max",
+        VOLTS,
+        3,
+        diagnostic=True,
+    ),
+    measured(
+        partial(
+            DynessModuleSensorEntityDescription,
+            value_fn=_lowest_cell,
+            has_fn=_has_cells,
+        ),
+        "cell_voltage_min",
+        VOLTS,
+        3,
+        diagnostic=True,
+    ),
+    measured(
+        partial(
+            DynessModuleSensorEntityDescription,
+            value_fn=_module_spread,
+            has_fn=_has_cell_pair,
+        ),
+        "cell_voltage_spread",
+        MILLIVOLTS,
+        0,
+        diagnostic=True,
+    ),
+)
+
+
+def cell_voltage[
+    D: (DynessSensorEntityDescription, DynessModuleSensorEntityDescription)
+](kind: type[D], number: int) -> D:
+    """Describe the voltage of one cell of a module or a master (family C)."""
+    return measured(
+        partial(
+            kind,
+            translation_key="cell_voltage",
+            translation_placeholders={"cell": str(number)},
+            entity_registry_enabled_default=False,
+            value_fn=lambda owner: owner.cells().get(number),
+        ),
+        f"cell_{number}_voltage",
+        VOLTS,
+        3,
+        diagnostic=True,
+    )
+
+
+def module_temperature(
+    number: int, point_id: str
+) -> DynessModuleSensorEntityDescription:
+    """Describe one temperature sensor of a module."""
+    return measured(
+        partial(
+            DynessModuleSensorEntityDescription,
+            translation_key="module_temperature",
+            translation_placeholders={"sensor": str(number)},
+            value_fn=lambda module: (
+                module.realtime.number(point_id)
+                if module.realtime is not None
+                else None
+            ),
+        ),
+        f"temperature_{number}",
+        CELSIUS,
+        1,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DynessScheduleSensorEntityDescription(SensorEntityDescription):
+    """Describes a figure of the App ID's call budget, on the account device."""
+
+    value_fn: Callable[[ScheduleFigures], StateType | datetime]
+
+
+SCHEDULE_SENSORS: Final[tuple[DynessScheduleSensorEntityDescription, ...]] = (
+    measured(
+        partial(
+            DynessScheduleSensorEntityDescription,
+            value_fn=lambda figures: figures.calls_last_hour,
+        ),
+        "api_calls",
+        PLAIN,
+        diagnostic=True,
+    ),
+    measured(
+        partial(
+            DynessScheduleSensorEntityDescription,
+            value_fn=lambda figures: figures.budget_left,
+        ),
+        "api_budget_left",
+        PLAIN,
+        diagnostic=True,
+    ),
+    # Changes with every poll; off by default to keep the logbook readable.
+    measured(
+        partial(
+            DynessScheduleSensorEntityDescription,
+            entity_registry_enabled_default=False,
+            value_fn=lambda figures: figures.next_refresh,
+        ),
+        "next_refresh",
+        TIMESTAMP,
+        diagnostic=True,
+    ),
 )

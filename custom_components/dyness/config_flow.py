@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -38,6 +38,8 @@ from .api import (
     is_master_sn,
 )
 from .const import (
+    ALARM_DEBOUNCE,
+    CALLS_PER_HOUR,
     CONF_ALARM_DEBOUNCE,
     CONF_ALLOW_CONTROL,
     CONF_API_ID,
@@ -48,14 +50,9 @@ from .const import (
     CONF_DEVICE_SN,
     CONF_DONGLE_SN,
     CONF_REGION,
-    DEFAULT_ALARM_DEBOUNCE,
-    DEFAULT_CALLS_PER_HOUR,
     DOMAIN,
     LOGGER,
-    MAX_ALARM_DEBOUNCE,
-    MAX_CALLS_PER_HOUR,
-    MIN_ALARM_DEBOUNCE,
-    MIN_CALLS_PER_HOUR,
+    WholeOption,
 )
 from .data import BatteryConfig
 from .helpers import async_list_devices, create_client
@@ -132,10 +129,12 @@ def _picker(labels: Mapping[str, str]) -> SelectSelector:
     )
 
 
-def _whole_number(low: int, high: int) -> NumberSelector:
-    """Return a box for a whole number within a range."""
+def _whole_number(option: WholeOption) -> NumberSelector:
+    """Return a box for a whole number within the option's range."""
     return NumberSelector(
-        NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
+        NumberSelectorConfig(
+            min=option.low, max=option.high, step=1, mode=NumberSelectorMode.BOX
+        )
     )
 
 
@@ -179,6 +178,30 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         """Return a client for the credentials being validated."""
         return create_client(self.hass, data)
 
+    async def _account_devices(
+        self, credentials: Mapping[str, Any], errors: dict[str, str]
+    ) -> list[StorageDevice] | None:
+        """Return the account's devices; None, with the error noted, when unreachable."""
+        try:
+            devices = await async_list_devices(self.hass, self._client(credentials))
+        except Exception as err:  # noqa: BLE001
+            errors["base"] = _error_key(err)
+            return None
+        if not devices:
+            errors["base"] = "no_devices"
+        return devices
+
+    async def _offer(
+        self,
+        credentials: dict[str, Any],
+        devices: list[StorageDevice],
+        step: Callable[[], Awaitable[ConfigFlowResult]],
+    ) -> ConfigFlowResult:
+        """Keep the accepted credentials and go on to offer the batteries."""
+        self._credentials = credentials
+        self._devices = _batteries_offered(devices)
+        return await step()
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -186,22 +209,18 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             credentials = _credentials(user_input)
-            try:
-                devices = await async_list_devices(self.hass, self._client(credentials))
-            except Exception as err:  # noqa: BLE001
-                errors["base"] = _error_key(err)
-            else:
+            devices = await self._account_devices(credentials, errors)
+            if devices is not None:
                 # Only a key the cloud accepted claims the App ID, and a new
                 # attempt takes over from one left open in another tab.
                 await self.async_set_unique_id(
                     credentials[CONF_API_ID], raise_on_progress=False
                 )
                 self._abort_if_unique_id_configured()
-                if devices:
-                    self._credentials = credentials
-                    self._devices = _batteries_offered(devices)
-                    return await self.async_step_batteries()
-                errors["base"] = "no_devices"
+            if devices:
+                return await self._offer(
+                    credentials, devices, self.async_step_batteries
+                )
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -363,17 +382,12 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
             if not self.show_advanced_options and entry.data.get(CONF_BASE_URL):
                 # The field is hidden outside advanced mode; keep what is stored.
                 credentials[CONF_BASE_URL] = entry.data[CONF_BASE_URL]
-            try:
-                devices = await async_list_devices(self.hass, self._client(credentials))
-            except Exception as err:  # noqa: BLE001
-                errors["base"] = _error_key(err)
-            else:
-                if devices:
-                    await self._abort_if_other_account(entry, credentials, devices)
-                    self._credentials = credentials
-                    self._devices = _batteries_offered(devices)
-                    return await self.async_step_reconfigure_batteries()
-                errors["base"] = "no_devices"
+            devices = await self._account_devices(credentials, errors)
+            if devices:
+                await self._abort_if_other_account(entry, credentials, devices)
+                return await self._offer(
+                    credentials, devices, self.async_step_reconfigure_batteries
+                )
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
@@ -470,11 +484,11 @@ class DynessOptionsFlow(OptionsFlow):
         schema = vol.Schema(
             {
                 vol.Required(
-                    CONF_ALARM_DEBOUNCE, default=DEFAULT_ALARM_DEBOUNCE
-                ): _whole_number(MIN_ALARM_DEBOUNCE, MAX_ALARM_DEBOUNCE),
+                    CONF_ALARM_DEBOUNCE, default=ALARM_DEBOUNCE.default
+                ): _whole_number(ALARM_DEBOUNCE),
                 vol.Required(
-                    CONF_CALLS_PER_HOUR, default=DEFAULT_CALLS_PER_HOUR
-                ): _whole_number(MIN_CALLS_PER_HOUR, MAX_CALLS_PER_HOUR),
+                    CONF_CALLS_PER_HOUR, default=CALLS_PER_HOUR.default
+                ): _whole_number(CALLS_PER_HOUR),
                 vol.Required(CONF_ALLOW_CONTROL, default=False): BooleanSelector(),
             }
         )

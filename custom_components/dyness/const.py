@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 import logging
-from typing import Final
+from typing import Any, Final
+
+
+@dataclass(frozen=True, slots=True)
+class WholeOption:
+    """An option that holds a whole number: its default and its range."""
+
+    key: str
+    default: int
+    low: int
+    high: int
+
+    def read(self, options: Mapping[str, Any]) -> int:
+        """Return the option within its range; the default when unset or malformed."""
+        try:
+            value = int(options.get(self.key, self.default))
+        except (TypeError, ValueError):
+            value = self.default
+        return min(self.high, max(self.low, value))
+
 
 DOMAIN: Final = "dyness"
 LOGGER = logging.getLogger(__package__)
@@ -23,8 +44,6 @@ CONF_ALARM_DEBOUNCE: Final = "alarm_debounce"
 CONF_ALLOW_CONTROL: Final = "allow_control"
 CONF_CALLS_PER_HOUR: Final = "calls_per_hour"
 
-DEFAULT_ALARM_DEBOUNCE: Final = 2
-
 UPDATE_INTERVAL: Final = timedelta(minutes=5)
 # Model, firmware and the cloud's online flag change rarely; samples show liveness.
 STATIC_INTERVAL: Final = timedelta(hours=2)
@@ -33,13 +52,10 @@ REQUEST_TIMEOUT: Final = 20.0
 
 STANDBY_CURRENT: Final = 0.3
 
-MIN_ALARM_DEBOUNCE: Final = 1
-MAX_ALARM_DEBOUNCE: Final = 12
-
+# Samples a warning must hold before it shows.
+ALARM_DEBOUNCE: Final = WholeOption(CONF_ALARM_DEBOUNCE, default=2, low=1, high=12)
 # The API calls per hour the App ID may make; only 2 per second is documented.
-DEFAULT_CALLS_PER_HOUR: Final = 60
-MIN_CALLS_PER_HOUR: Final = 20
-MAX_CALLS_PER_HOUR: Final = 3600
+CALLS_PER_HOUR: Final = WholeOption(CONF_CALLS_PER_HOUR, default=60, low=20, high=3600)
 
 OFFLINE_ISSUE_AFTER: Final = timedelta(hours=1)
 IMBALANCE_ISSUE_AFTER: Final = timedelta(hours=1)
@@ -51,6 +67,8 @@ FIRMWARE_RETRY_INTERVAL: Final = timedelta(hours=1)
 # Repair issues raised by issues.py besides the per-battery ones.
 ISSUE_UNKNOWN_MODEL: Final = "unknown_model"
 ISSUE_BUDGET: Final = "budget_stretched"
+ISSUE_CLOCK: Final = "clock_off"
+ISSUE_NOT_ON_ACCOUNT: Final = "not_on_account"
 
 # Battery settings (issue 15): read every 30 minutes; a device without control
 # is asked again at most once a day.

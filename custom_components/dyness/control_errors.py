@@ -18,23 +18,24 @@ from .api.exceptions import (
 from .const import DOMAIN
 
 
-def control_error(key: str, **placeholders: object) -> ServiceValidationError:
-    """Return a translated refusal of a request (nothing was sent)."""
-    return ServiceValidationError(
+def _error[E: HomeAssistantError](kind: type[E], key: str, **placeholders: object) -> E:
+    """Return a translated error of the integration's domain."""
+    return kind(
         translation_domain=DOMAIN,
         translation_key=key,
         translation_placeholders={k: str(v) for k, v in placeholders.items()},
     )
 
 
+def control_error(key: str, **placeholders: object) -> ServiceValidationError:
+    """Return a translated refusal of a request (nothing was sent)."""
+    return _error(ServiceValidationError, key, **placeholders)
+
+
 def translated(err: DynessError) -> HomeAssistantError:
     """Return the translated Home Assistant error of a failed settings call."""
     if isinstance(err, DynessValidationError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key=err.translation_key,
-            translation_placeholders=err.placeholders,
-        )
+        return control_error(err.translation_key, **err.placeholders)
     if isinstance(err, DynessWriteRateLimitError):
         allowed = dt_util.now() + timedelta(seconds=err.retry_after)
         return control_error(
@@ -43,28 +44,12 @@ def translated(err: DynessError) -> HomeAssistantError:
             time=allowed.strftime("%H:%M:%S"),
         )
     if isinstance(err, DynessReadBackError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="control_read_back",
-            translation_placeholders={"reported": str(err.reported)},
-        )
+        return _error(HomeAssistantError, "control_read_back", reported=err.reported)
     if isinstance(err, DynessControlUnavailableError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="control_unavailable",
-            translation_placeholders={"reason": err.reason},
-        )
+        return _error(HomeAssistantError, "control_unavailable", reason=err.reason)
     if isinstance(err, DynessRateLimitError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="control_busy",
-            translation_placeholders={"error": str(err)},
-        )
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="control_failed",
-        translation_placeholders={"error": str(err)},
-    )
+        return _error(HomeAssistantError, "control_busy", error=err)
+    return _error(HomeAssistantError, "control_failed", error=err)
 
 
 async def guarded[R](call: Awaitable[R]) -> R:

@@ -14,34 +14,32 @@ from homeassistant.util import dt as dt_util
 
 from .api import (
     BatteryInfo,
-    DynessApiError,
     DynessBudgetError,
     DynessClient,
     DynessError,
     DynessRateLimitError,
     RealtimeSnapshot,
 )
-from .api.phase import UploadTracker
 from .api.scheduler import Plan
 from .budget import needs_detail, schedule_figures
 from .const import CONF_BATTERIES, LOGGER, UPDATE_INTERVAL
 from .data import BatteryConfig, BatteryData, DynessData
-from .demand import DynessDemandCoordinator
+from .errors import optional
 from .model_table import Detection, detect
 from .modules import ModuleBook, ModuleWanted, SignalWanted
+from .outage import DynessOutageCoordinator
 from .plausibility import family_checks
 from .records_runtime import RecordsClocks
 from .signal import DongleSignal
 from .soc_source import SocSources
 from .static import DynessStaticCoordinator
 
-STALE_AFTER = timedelta(minutes=30)
 # A battery is polled when its next sample is due within this tolerance.
 POLL_TOLERANCE = timedelta(seconds=1)
 MIN_WAKE = 1.0
 
 
-class DynessCoordinator(DynessDemandCoordinator):
+class DynessCoordinator(DynessOutageCoordinator):
     """Poll every battery's live points when due, then the modules that are due."""
 
     def __init__(
@@ -75,9 +73,8 @@ class DynessCoordinator(DynessDemandCoordinator):
         self.signal = DongleSignal(client)
         self.soc_sources = SocSources(client)
         self._detections: dict[str, Detection] = {}
-        self._trackers: dict[str, UploadTracker] = {}
         self._plan = Plan()
-        self._fresh_at: datetime | None = None
+        self._start_following()
         # The first refresh reads only the batteries' own data (issue 12 §1);
         # its new samples count for the modules at the next refresh.
         self._live_only = True
@@ -110,16 +107,8 @@ class DynessCoordinator(DynessDemandCoordinator):
                 batteries={s: b for s, b in self.data.batteries.items() if s in kept},
             )
 
-    def tracker(self, serial: str) -> UploadTracker:
-        """Return the upload phase tracker of a battery."""
-        if serial not in self._trackers:
-            self._trackers[serial] = UploadTracker()
-        return self._trackers[serial]
-
-    def _due(self, serial: str, old: BatteryData | None, now: datetime) -> bool:
+    def _due(self, serial: str, now: datetime) -> bool:
         """Return whether a battery's next sample should be there by now."""
-        if old is None or old.realtime is None:
-            return True
         return self.tracker(serial).next_poll(now) <= now + POLL_TOLERANCE
 
     async def _fetch(self) -> DynessData:
@@ -129,72 +118,92 @@ class DynessCoordinator(DynessDemandCoordinator):
         self._plan = self.scheduler.plan()
         if not self._live_only:
             await self.static.async_refresh_due(now)
-        batteries: dict[str, BatteryData] = {}
+        batteries = {
+            c.device_sn: previous.get(c.device_sn) or self._empty(c)
+            for c in self.batteries
+        }
         fresh: set[str] = set()
-        rate_limited: DynessRateLimitError | None = None
-        api_errors: list[DynessApiError] = []
-        polled = 0
+        failed: list[DynessError] = []
+        held: list[DynessError] = []
+        answered = 0
         # Each battery's own data first; modules and extras only afterwards.
         for config in self.batteries:
             serial = config.device_sn
-            old = previous.get(serial)
             tracker = self.tracker(serial)
             tracker.stride = self._plan.battery_every
-            if rate_limited is not None or not self._due(serial, old, now):
-                batteries[serial] = old or self._empty(config)
+            if not self._due(serial, now):
                 continue
-            polled += 1
+            blocked = self.scheduler.blocked_for()
+            if blocked > self.scheduler.max_wait:
+                # A 429 holds every call back: wait for it instead of asking.
+                tracker.hold(now + timedelta(seconds=blocked))
+                held.append(DynessRateLimitError("Held back", retry_after=blocked))
+                continue
             try:
-                battery = await self._battery(config, old, now)
-            except DynessRateLimitError as err:
-                rate_limited = err
-                batteries[serial] = old or self._empty(config)
+                battery = await self._battery(config, previous.get(serial), now)
+            except DynessBudgetError as err:
+                # Not an error: the data stays and the poll waits for its turn.
+                LOGGER.debug("%s waits for the hourly call budget: %s", serial, err)
+                tracker.hold(now + timedelta(seconds=err.retry_after or 1.0))
                 continue
-            except DynessApiError as err:
-                LOGGER.debug("No live data for %s: %s", serial, err.info)
-                api_errors.append(err)
-                batteries[serial] = self._empty(config)
+            except DynessError as err:
+                failed.append(err)
+                if await self._failed(serial, err, now):
+                    batteries[serial] = self._empty(config)
                 continue
+            answered += 1
+            self._answered(serial, now)
             sample = battery.realtime.timestamp if battery.realtime else None
             if tracker.observe(sample, now, timed=self.soc_sources.timed(serial)):
                 fresh.add(serial)
             batteries[serial] = battery
         if self._live_only:
             self._unseen_samples |= fresh
-        elif rate_limited is None:
+        elif answered or not (failed or held or self.outage):
+            # Not while the cloud fails: extras wait for the batteries' next answer.
             fresh |= self._unseen_samples
             self._unseen_samples.clear()
-            try:
-                await self._refresh_modules(batteries, fresh)
-                await self._refresh_details(batteries, now)
-                await self.signal.async_read(batteries, self.wanted(SignalWanted), now)
-            except DynessBudgetError as err:
-                # The batteries are read; modules and extras wait for the budget.
-                LOGGER.debug("Modules and extras wait: %s", err)
-            except DynessRateLimitError as err:
-                rate_limited = err
+            await self._read_extras(batteries, fresh, now)
+        self._merge_reads(batteries)
+        if not previous and not answered and (failed or held):
+            # Nothing to show yet: the first refresh fails (setup retries).
+            raise (failed or held)[-1]
+        for config in self.batteries:
+            if self._stale(config.device_sn, now):
+                batteries[config.device_sn] = self._empty(config)
+        showing = any(b.realtime is not None for b in batteries.values())
+        self._follow_outage(failed, answered, showing)
+        self._publish_demand(batteries)
+        if not answered and previous and batteries == previous:
+            # Nothing new and nothing lost: no write, no new figures.
+            return self.data
+        figures = schedule_figures(
+            self.scheduler, self._plan, now + self._next_wake(now)
+        )
+        return DynessData(batteries=batteries, schedule=figures)
+
+    async def _read_extras(
+        self, batteries: dict[str, BatteryData], fresh: set[str], now: datetime
+    ) -> None:
+        """Read modules, rated figures and signal strength; a failure leaves them."""
+        try:
+            await self._refresh_modules(batteries, fresh)
+            await self._refresh_details(batteries, now)
+            await self.signal.async_read(batteries, self.wanted(SignalWanted), now)
+        except DynessError as err:
+            # The batteries are read; modules and extras wait for the next cycle.
+            LOGGER.debug("Modules and extras wait: %s", err)
+
+    def _merge_reads(self, batteries: dict[str, BatteryData]) -> None:
+        """Take reads made while this cycle ran, also of batteries not polled in it."""
         facts = self.static.facts
         for serial, battery in batteries.items():
-            # Reads made while this cycle ran, also of batteries not polled in it.
             batteries[serial] = replace(
                 battery,
                 device=facts.devices.get(serial, battery.device),
                 detail=facts.details.get(serial, battery.detail),
                 signal_dbm=self.signal.dbm.get(serial),
             )
-        self._publish_demand(batteries)
-        if rate_limited is not None:
-            if not previous or self._is_stale(now):
-                raise rate_limited
-            LOGGER.debug("Rate limited; keeping the last data of this cycle")
-        elif api_errors and len(api_errors) == polled:
-            raise api_errors[0]
-        else:
-            self._fresh_at = now
-        figures = schedule_figures(
-            self.scheduler, self._plan, now + self._next_wake(now)
-        )
-        return DynessData(batteries=batteries, schedule=figures)
 
     def _next_wake(self, now: datetime) -> timedelta:
         """Return the wait until the next battery sample is due."""
@@ -234,11 +243,30 @@ class DynessCoordinator(DynessDemandCoordinator):
         running = old.running if old is not None else None
         records = None
         if family.uses_power_records and v2 is None:
-            info = await self.soc_sources.async_battery_info(serial, snapshot, now)
+            # Power and running data are extras of the sample: a failure keeps it.
+            info = await optional(
+                self.soc_sources.async_battery_info(serial, snapshot, now),
+                f"v2 SOC of {serial}",
+                limit_stops=False,
+                budget_stops=False,
+            )
         if family.uses_power_records and info is None:
-            records = await self.client.get_power_records(serial)
+            records = await optional(
+                self.client.get_power_records(serial),
+                f"Power of {serial}",
+                limit_stops=False,
+                budget_stops=False,
+            )
         if family.uses_running_data:
-            running = await self.client.get_running_data(serial)
+            running = (
+                await optional(
+                    self.client.get_running_data(serial),
+                    f"Running data of {serial}",
+                    limit_stops=False,
+                    budget_stops=False,
+                )
+                or running
+            )
         self.modules.remember(serial, snapshot)
         facts = self.static.facts
         battery = BatteryData(
@@ -295,10 +323,6 @@ class DynessCoordinator(DynessDemandCoordinator):
             finally:
                 # After a 429 the modules read so far are kept.
                 batteries[serial] = replace(battery, modules=modules)
-
-    def _is_stale(self, now: datetime) -> bool:
-        """Return whether the last fresh data is too old to keep showing."""
-        return self._fresh_at is None or now - self._fresh_at > STALE_AFTER
 
     async def async_read_signal(self, serial: str) -> None:
         """Read one battery's signal strength now, as its entity was just added."""

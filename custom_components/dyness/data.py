@@ -24,6 +24,7 @@ from .const import (
     STANDBY_CURRENT,
 )
 from .families import DERIVED_FROM, Family, Metric, ModuleLayout, Source, SourceKind
+from .insights.home import BatteryStatus
 from .model_table import Detection
 from .records_clock import RecordsView
 
@@ -183,16 +184,16 @@ class BatteryData:
         return self.device.firmware_version if self.device is not None else None
 
     @property
-    def status(self) -> str | None:
+    def status(self) -> BatteryStatus | None:
         """Return charging, discharging or standby, from the current."""
         current = self.number(Metric.CURRENT)
         if current is None:
             return None
         if current > STANDBY_CURRENT:
-            return "charging"
+            return BatteryStatus.CHARGING
         if current < -STANDBY_CURRENT:
-            return "discharging"
-        return "standby"
+            return BatteryStatus.DISCHARGING
+        return BatteryStatus.STANDBY
 
     @property
     def cell_spread_mv(self) -> float | None:

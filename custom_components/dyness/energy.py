@@ -164,45 +164,129 @@ class Integrator:
         self.last_power = stored_number(data.get("last_power"))
 
 
+# No Dyness home system moves more than this (the largest HV stacks are rated
+# near 20 kW): a counter step beyond it in the time elapsed is implausible.
+MAX_BATTERY_KW: Final = 30.0
+COUNTER_SLACK_KWH: Final = 0.5
+# A counter that keeps reading a new level this long, this many samples in a
+# row, was reset or belongs to a replaced battery: the total continues from it.
+REBASE_AFTER: Final = timedelta(minutes=30)
+REBASE_SAMPLES: Final = 4
+_ROUNDING: Final = 1e-6
+
+
+def _plausible_step(since: datetime | None, until: datetime | None) -> float:
+    """Return the most kWh a battery can move between two readings."""
+    if since is None or until is None or until <= since:
+        return COUNTER_SLACK_KWH
+    hours = (until - since).total_seconds() / 3600
+    return MAX_BATTERY_KW * hours + COUNTER_SLACK_KWH
+
+
+@dataclass(slots=True)
+class _Level:
+    """Readings that agree with each other but not with the total."""
+
+    since: datetime | None
+    first: float
+    last: float
+    last_time: datetime | None
+    samples: int = 1
+
+
 @dataclass(slots=True)
 class CounterGuard:
-    """A cloud lifetime counter that is never allowed to step back."""
+    """A cloud lifetime counter that is never allowed to step back.
+
+    A reading below the total, or above what the battery could have moved
+    since the last one, is ignored (logged once per episode). Readings that
+    settle at such a new level for `REBASE_AFTER` re-baseline the total: it
+    continues from there by the counter's movement, never stepping back.
+    """
 
     name: str
     total: float | None = None
     last_time: datetime | None = None
-    _dip_logged: bool = field(default=False, repr=False)
+    # Added to the cloud's counter; changes when the counter settles elsewhere.
+    offset: float = 0.0
+    _level: _Level | None = field(default=None, repr=False)
+    _logged: bool = field(default=False, repr=False)
 
     def update(self, reading: float | None, time: datetime | None) -> bool:
         """Take a reading; return whether the total changed."""
         if reading is None:
             return False
-        if self.total is not None and reading < self.total:
-            if not self._dip_logged:
-                self._dip_logged = True
-                LOGGER.warning(
-                    "Ignoring %s %.3f kWh: lower than the last %.3f kWh",
-                    self.name,
-                    reading,
-                    self.total,
-                )
-            return False
-        changed = reading != self.total
-        self.total = reading
+        value = reading + self.offset
+        if self.total is not None and self.total - _ROUNDING <= value < self.total:
+            # The offset's float sum, not a step back.
+            value = self.total
+        if self.total is None or (
+            self.total <= value <= self.total + _plausible_step(self.last_time, time)
+        ):
+            changed = value != self.total
+            self._accept(value, time)
+            return changed
+        if self._settled(reading, time):
+            return True
+        if not self._logged:
+            self._logged = True
+            LOGGER.warning(
+                "Ignoring %s %.3f kWh: %s the last %.3f kWh",
+                self.name,
+                value,
+                "lower than" if value < self.total else "implausibly far above",
+                self.total,
+            )
+        return False
+
+    def _accept(self, value: float, time: datetime | None) -> None:
+        """Take a plausible value as the total."""
+        self.total = value
         self.last_time = time or self.last_time
-        return changed
+        self._level = None
+        self._logged = False
+
+    def _settled(self, reading: float, time: datetime | None) -> bool:
+        """Follow readings at a new level; re-baseline once they held long enough."""
+        level = self._level
+        if level is None or not (
+            level.last <= reading <= level.last + _plausible_step(level.last_time, time)
+        ):
+            self._level = _Level(time, reading, reading, time)
+            return False
+        level.last, level.last_time = reading, time
+        level.samples += 1
+        lasted = (
+            level.since is not None
+            and time is not None
+            and time - level.since >= REBASE_AFTER
+        )
+        if level.samples < REBASE_SAMPLES or not lasted or self.total is None:
+            return False
+        self.offset = self.total - level.first
+        LOGGER.warning(
+            "%s settled at %.3f kWh (counter reset or battery replaced);"
+            " the total continues from %.3f kWh",
+            self.name,
+            reading,
+            self.total,
+        )
+        self._accept(max(self.total, reading + self.offset), time)
+        return True
 
     def as_dict(self) -> dict[str, Any]:
         """Return the state to keep over a restart."""
         return {
             "total": self.total,
             "last_time": None if self.last_time is None else self.last_time.isoformat(),
+            "offset": self.offset,
         }
 
     def restore(self, data: Mapping[str, Any]) -> None:
         """Continue from a state kept over a restart."""
         self.total = stored_number(data.get("total"))
         self.last_time = _time(data.get("last_time"))
+        self.offset = stored_number(data.get("offset")) or 0.0
 
 
 def _records_sign(

@@ -25,6 +25,7 @@ from .coordinator import DynessCoordinator
 from .data import BatteryData
 from .energy import (
     MAX_GAP,
+    SLOT,
     CounterGuard,
     Direction,
     EnergySource,
@@ -254,6 +255,20 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             return
         before = self.integrator.total
         records = await self._cache.records(time)
+        if records is None and self._cache.failed:
+            # The cloud keeps the day's records until local midnight: ask again
+            # at the next sample instead of skipping the gap.
+            return
+        last = self.integrator.last_time
+        covered = min((r.time for r in records or ()), default=slot)
+        if records is not None and last is not None and covered > last + SLOT:
+            LOGGER.warning(
+                "Energy of %s from %s to %s is lost: the cloud keeps records"
+                " only since local midnight",
+                self.entity_id,
+                last,
+                covered,
+            )
         segments = self.integrator.fill(
             records or (), slot, power, self._cache.clock.sign
         )

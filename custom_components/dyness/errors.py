@@ -12,6 +12,7 @@ from datetime import timedelta
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
@@ -23,7 +24,45 @@ from .api import (
     DynessRateLimitError,
     DynessResponseError,
 )
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, ISSUE_CLOCK, LOGGER
+
+# The cloud refuses a `Date` about 15 minutes off; beyond this a 401 is the clock's.
+CLOCK_SKEW_LIMIT = 300.0
+
+
+def clock_skew(err: DynessAuthenticationError) -> float | None:
+    """Return the answer's `Date` minus the local clock when that explains a 401."""
+    offset = err.clock_offset
+    return offset if offset is not None and abs(offset) > CLOCK_SKEW_LIMIT else None
+
+
+def _minutes(offset: float) -> str:
+    """Format a clock offset in whole minutes, signed."""
+    return f"{round(offset / 60):+d}"
+
+
+def refused_for_clock(
+    hass: HomeAssistant, entry: ConfigEntry, err: DynessAuthenticationError
+) -> bool:
+    """Raise the "clock is off" repair when a skewed clock explains a 401."""
+    offset = clock_skew(err)
+    if offset is None:
+        return False
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{ISSUE_CLOCK}_{entry.entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_CLOCK,
+        translation_placeholders={"offset": _minutes(offset)},
+    )
+    return True
+
+
+def clear_clock_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Delete the "clock is off" repair once the cloud accepts a call again."""
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_CLOCK}_{entry.entry_id}")
 
 
 def _seconds(value: float | None) -> str:
@@ -33,6 +72,15 @@ def _seconds(value: float | None) -> str:
 
 def _translated(err: DynessError) -> ConfigEntryAuthFailed | UpdateFailed:
     """Return the Home Assistant exception that stands for a client error."""
+    if (
+        isinstance(err, DynessAuthenticationError)
+        and (offset := clock_skew(err)) is not None
+    ):
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="clock_off",
+            translation_placeholders={"offset": _minutes(offset)},
+        )
     if isinstance(err, DynessAuthenticationError):
         return ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -93,6 +141,8 @@ class DynessBaseCoordinator[DataT](DataUpdateCoordinator[DataT]):
         try:
             return await self._async_fetch()
         except DynessError as err:
+            if isinstance(err, DynessAuthenticationError):
+                refused_for_clock(self.hass, self.config_entry, err)
             raise _translated(err) from err
 
     async def _async_fetch(self) -> DataT:

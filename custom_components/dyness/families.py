@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Final
 
 from .api import RealtimeSnapshot
+from .api.settings import SettingsFamily
 
 
 class FamilyKey(StrEnum):
@@ -225,6 +226,8 @@ class Family:
     uses_power_records: bool = False
     # Where v2 `GetRealTimeDataBySN` serves the family (docs/api.md §7).
     v2: V2Layout | None = None
+    # The v2 settings the family offers; None: probe for heating periods.
+    settings: SettingsFamily | None = None
 
     def source(self, metric: Metric) -> Source | None:
         """Return where a metric is read, None when the family lacks it."""
@@ -363,6 +366,7 @@ JUNIOR_BOX: Final = Family(
         }
     ),
     module=LV_MODULE,
+    settings=SettingsFamily.JUNIOR_BOX,
 )
 
 _TOWER_POINTS: Final = _points(
@@ -463,6 +467,7 @@ CYGNI: Final = Family(
     ),
     current_sign=-1,
     uses_running_data=True,
+    settings=SettingsFamily.CYGNI,
 )
 
 FAMILIES: Final[Mapping[FamilyKey, Family]] = MappingProxyType(

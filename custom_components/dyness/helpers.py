@@ -16,16 +16,13 @@ from homeassistant.util.hass_dict import HassKey
 
 from .api import CallScheduler, DynessClient, Region, StorageDevice
 from .const import (
+    CALLS_PER_HOUR,
     CONF_API_ID,
     CONF_API_SECRET,
     CONF_BASE_URL,
     CONF_BATTERIES,
-    CONF_CALLS_PER_HOUR,
     CONF_REGION,
-    DEFAULT_CALLS_PER_HOUR,
     DOMAIN,
-    MAX_CALLS_PER_HOUR,
-    MIN_CALLS_PER_HOUR,
     REQUEST_TIMEOUT,
 )
 from .data import BatteryConfig
@@ -57,11 +54,7 @@ def get_scheduler(hass: HomeAssistant, app_id: str) -> CallScheduler:
 
 def budget_option(entry: ConfigEntry) -> int:
     """Return the configured API calls per hour, within the allowed range."""
-    try:
-        value = int(entry.options.get(CONF_CALLS_PER_HOUR, DEFAULT_CALLS_PER_HOUR))
-    except (TypeError, ValueError):
-        value = DEFAULT_CALLS_PER_HOUR
-    return min(MAX_CALLS_PER_HOUR, max(MIN_CALLS_PER_HOUR, value))
+    return CALLS_PER_HOUR.read(entry.options)
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> DynessClient:

@@ -17,7 +17,6 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .coordinator import STALE_AFTER
 from .data import BatteryData, DynessData, ModuleData
 from .energy import Direction
 from .families import Metric
@@ -32,6 +31,7 @@ from .insights.time_to_go import (
     floor_from_depth,
     home_minutes,
 )
+from .outage import STALE_AFTER
 
 STORE_VERSION: Final = 1
 SAVE_DELAY: Final = 60

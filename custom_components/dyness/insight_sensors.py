@@ -14,7 +14,6 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower, UnitOfTime
 from homeassistant.core import callback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -29,6 +28,18 @@ from .entity import DynessBatteryEntity, NewEntity, home_device_info
 from .families import Metric
 from .insight_book import BatteryInsights, InsightBook
 from .insights.home import HomeFigures
+from .quantities import (
+    CHARGE,
+    MINUTES,
+    PERCENT,
+    PLAIN,
+    STORED_KWH,
+    TOTAL_KWH,
+    WATTS,
+    Quantity,
+    measured,
+    provides,
+)
 from .runtime import DynessConfigEntry
 
 FULL: Final = 1
@@ -38,11 +49,6 @@ EMPTY: Final = -1
 def _rounded(value: float | None, digits: int = 0) -> float | None:
     """Return a value rounded for display, None kept."""
     return None if value is None else round(value, digits) + 0.0
-
-
-def _provides(*metrics: Metric) -> Callable[[BatteryData], bool]:
-    """Return a check that the battery delivers every metric."""
-    return lambda battery: all(battery.provides(metric) for metric in metrics)
 
 
 def _has_totals(battery: BatteryData) -> bool:
@@ -62,44 +68,53 @@ class InsightSensorDescription(SensorEntityDescription):
 
 def _duration(key: str, sign: int) -> InsightSensorDescription:
     """Return the description of time to full (+1) or time to empty (-1)."""
-    return InsightSensorDescription(
-        key=key,
-        device_class=SensorDeviceClass.DURATION,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=0,
-        value_fn=lambda insights, now: _rounded(insights.minutes(now, sign)),
-        has_fn=_provides(Metric.SOC, Metric.POWER),
+    return measured(
+        partial(
+            InsightSensorDescription,
+            value_fn=lambda insights, now: _rounded(insights.minutes(now, sign)),
+            has_fn=provides(Metric.SOC, Metric.POWER),
+        ),
+        key,
+        MINUTES,
+        0,
     )
 
 
 BATTERY_INSIGHTS: Final[tuple[InsightSensorDescription, ...]] = (
     _duration("time_to_full", FULL),
     _duration("time_to_empty", EMPTY),
-    InsightSensorDescription(
-        key="round_trip_efficiency",
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=1,
-        value_fn=lambda insights, _: _rounded(insights.efficiency, 1),
-        has_fn=_has_totals,
-    ),
-    InsightSensorDescription(
-        key="cycles_today",
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
-        value_fn=lambda insights, _: (
-            None if insights.cycles_today is None else round(insights.cycles_today)
+    measured(
+        partial(
+            InsightSensorDescription,
+            value_fn=lambda insights, _: _rounded(insights.efficiency, 1),
+            has_fn=_has_totals,
         ),
-        has_fn=_provides(Metric.CYCLES),
+        "round_trip_efficiency",
+        PERCENT,
+        1,
     ),
-    InsightSensorDescription(
-        key="soh_loss_per_year",
-        # The unit, percentage points per year, is translated.
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=2,
-        value_fn=lambda insights, _: _rounded(insights.soh_loss, 2),
-        has_fn=_provides(Metric.SOH),
+    measured(
+        partial(
+            InsightSensorDescription,
+            value_fn=lambda insights, _: (
+                None if insights.cycles_today is None else round(insights.cycles_today)
+            ),
+            has_fn=provides(Metric.CYCLES),
+        ),
+        "cycles_today",
+        PLAIN,
+        0,
+    ),
+    # The unit, percentage points per year, is translated.
+    measured(
+        partial(
+            InsightSensorDescription,
+            value_fn=lambda insights, _: _rounded(insights.soh_loss, 2),
+            has_fn=provides(Metric.SOH),
+        ),
+        "soh_loss_per_year",
+        PLAIN,
+        2,
     ),
 )
 
@@ -122,66 +137,57 @@ def _figure(
     return lambda _, figures, __: _rounded(read(figures), digits)
 
 
-def _home_power(
-    key: str, read: Callable[[HomeFigures], float | None]
+def _home(
+    key: str,
+    quantity: Quantity,
+    precision: int,
+    read: Callable[[HomeFigures], float | None],
+    digits: int,
 ) -> HomeSensorDescription:
-    """Return the description of a home battery power (W)."""
-    return HomeSensorDescription(
-        key=key,
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=_figure(read, 1),
+    """Return the description of a home figure, kept for display to `digits`."""
+    return measured(
+        partial(
+            HomeSensorDescription,
+            value_fn=_figure(read, digits),
+            total=quantity.state_class is SensorStateClass.TOTAL_INCREASING,
+        ),
+        key,
+        quantity,
+        precision,
     )
 
 
-def _home_energy(
-    key: str, read: Callable[[HomeFigures], float | None]
-) -> HomeSensorDescription:
-    """Return the description of a home battery energy total for the dashboard."""
-    return HomeSensorDescription(
-        key=key,
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=_figure(read, 4),
-        total=True,
+def _home_duration(key: str, sign: int) -> HomeSensorDescription:
+    """Return the description of the home battery's time to full or to empty."""
+    return measured(
+        partial(
+            HomeSensorDescription,
+            value_fn=lambda book, _, now: _rounded(book.home_minutes(now, sign)),
+        ),
+        key,
+        MINUTES,
+        0,
     )
 
 
 HOME_SENSORS: Final[tuple[HomeSensorDescription, ...]] = (
-    HomeSensorDescription(
-        key="home_state_of_charge",
-        device_class=SensorDeviceClass.BATTERY,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=0,
-        value_fn=_figure(lambda figures: figures.soc, 1),
-        lists_missing=True,
+    measured(
+        partial(
+            HomeSensorDescription,
+            value_fn=_figure(lambda home: home.soc, 1),
+            lists_missing=True,
+        ),
+        "home_state_of_charge",
+        CHARGE,
+        0,
     ),
-    HomeSensorDescription(
-        key="remaining_energy",
-        device_class=SensorDeviceClass.ENERGY_STORAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=_figure(lambda figures: figures.remaining_kwh),
-    ),
-    HomeSensorDescription(
-        key="rated_energy",
-        device_class=SensorDeviceClass.ENERGY_STORAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=_figure(lambda figures: figures.rated_kwh),
-    ),
-    _home_power("battery_power", lambda figures: figures.power_w),
-    _home_power("charge_power", lambda figures: figures.charge_power_w),
-    _home_power("discharge_power", lambda figures: figures.discharge_power_w),
-    _home_energy("energy_charged", lambda figures: figures.charged_kwh),
-    _home_energy("energy_discharged", lambda figures: figures.discharged_kwh),
+    _home("remaining_energy", STORED_KWH, 2, lambda home: home.remaining_kwh, 2),
+    _home("rated_energy", STORED_KWH, 2, lambda home: home.rated_kwh, 2),
+    _home("battery_power", WATTS, 0, lambda home: home.power_w, 1),
+    _home("charge_power", WATTS, 0, lambda home: home.charge_power_w, 1),
+    _home("discharge_power", WATTS, 0, lambda home: home.discharge_power_w, 1),
+    _home("energy_charged", TOTAL_KWH, 2, lambda home: home.charged_kwh, 4),
+    _home("energy_discharged", TOTAL_KWH, 2, lambda home: home.discharged_kwh, 4),
     HomeSensorDescription(
         key="battery_status",
         device_class=SensorDeviceClass.ENUM,
@@ -190,28 +196,16 @@ HOME_SENSORS: Final[tuple[HomeSensorDescription, ...]] = (
             None if figures.status is None else figures.status.value
         ),
     ),
-    HomeSensorDescription(
-        key="time_to_full",
-        device_class=SensorDeviceClass.DURATION,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=0,
-        value_fn=lambda book, _, now: _rounded(book.home_minutes(now, FULL)),
-    ),
-    HomeSensorDescription(
-        key="time_to_empty",
-        device_class=SensorDeviceClass.DURATION,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=0,
-        value_fn=lambda book, _, now: _rounded(book.home_minutes(now, EMPTY)),
-    ),
-    HomeSensorDescription(
-        key="round_trip_efficiency",
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=1,
-        value_fn=lambda book, _, __: _rounded(book.home_efficiency, 1),
+    _home_duration("time_to_full", FULL),
+    _home_duration("time_to_empty", EMPTY),
+    measured(
+        partial(
+            HomeSensorDescription,
+            value_fn=lambda book, _, __: _rounded(book.home_efficiency, 1),
+        ),
+        "round_trip_efficiency",
+        PERCENT,
+        1,
     ),
 )
 

@@ -22,6 +22,8 @@ from .const import (
     IMBALANCE_SOC_CEILING,
     IMBALANCE_SPREAD_MV,
     ISSUE_BUDGET,
+    ISSUE_CLOCK,
+    ISSUE_NOT_ON_ACCOUNT,
     ISSUE_UNKNOWN_MODEL,
     LOGGER,
     OFFLINE_ISSUE_AFTER,
@@ -34,7 +36,7 @@ from .runtime import DynessConfigEntry
 
 ISSUE_OFFLINE = "battery_offline"
 ISSUE_IMBALANCE = "cell_imbalance"
-ISSUE_KINDS = (ISSUE_OFFLINE, ISSUE_IMBALANCE)
+ISSUE_KINDS = (ISSUE_OFFLINE, ISSUE_IMBALANCE, ISSUE_NOT_ON_ACCOUNT)
 # A module that stays away from its siblings (insights), per quantity; the
 # margin as the texts show it.
 OUTLIER_KINDS = {
@@ -122,6 +124,12 @@ class BatteryIssues:
         self._check_budget()
         for battery in self.coordinator.data.batteries.values():
             self._check_model(battery)
+            self._set(
+                ISSUE_NOT_ON_ACCOUNT,
+                battery,
+                battery.serial in self.coordinator.foreign,
+                {"serial": battery.serial},
+            )
         if not self.coordinator.last_update_success:
             # The cloud failing says nothing about the batteries themselves.
             return
@@ -275,6 +283,7 @@ def async_remove_issues(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
     """Delete every issue of an entry that is being removed."""
     _delete_issues(hass, entry, keep=set())
     ir.async_delete_issue(hass, DOMAIN, budget_issue_id(entry))
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_CLOCK}_{entry.entry_id}")
 
 
 def _delete_issues(

@@ -7,7 +7,6 @@ from enum import StrEnum
 from typing import Final
 
 from .api import RealtimeSnapshot
-from .api.settings import SettingsFamily
 from .families import (
     CYGNI,
     FAMILY_A,
@@ -60,8 +59,6 @@ class ModelRow:
     codes: tuple[str, ...] = ()
     family: Family
     variants: tuple[Variant, ...] = ()
-    # Which v2 settings the model offers; None: probe for heating periods.
-    settings: SettingsFamily | None = None
 
 
 # PowerBox G2 and PowerBrick come in two layouts under one name (docs/api.md §8.2, §11.2).
@@ -74,12 +71,7 @@ _TOWER_PRO_VARIANT: Final = (
 )
 
 MODELS: Final[tuple[ModelRow, ...]] = (
-    ModelRow(
-        name="Junior Box",
-        codes=("1",),
-        family=JUNIOR_BOX,
-        settings=SettingsFamily.JUNIOR_BOX,
-    ),
+    ModelRow(name="Junior Box", codes=("1",), family=JUNIOR_BOX),
     ModelRow(name="DL5.0C", codes=("15",), family=FAMILY_A),
     ModelRow(name="PowerBox Pro", codes=("16",), family=FAMILY_A_AH_MODULES),
     ModelRow(name="PowerDepot H5B", codes=("21",), family=FAMILY_A),
@@ -103,12 +95,7 @@ MODELS: Final[tuple[ModelRow, ...]] = (
     ModelRow(name="STACK100-10S", codes=("53",), family=STACK100),
     ModelRow(name="PowerDepot G2", codes=("144",), family=FAMILY_A),
     ModelRow(name="PowerHaus", codes=("145",), family=FAMILY_A),
-    ModelRow(
-        name="Cygni 10.0HS-M8",
-        codes=("192",),
-        family=CYGNI,
-        settings=SettingsFamily.CYGNI,
-    ),
+    ModelRow(name="Cygni 10.0HS-M8", codes=("192",), family=CYGNI),
     ModelRow(name="PowerBrick SC", codes=("226",), family=LV_5DIGIT),
     ModelRow(name="PowerBrick Plus", codes=("328",), family=LV_5DIGIT),
 )

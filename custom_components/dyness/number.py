@@ -51,14 +51,18 @@ class DynessNumberEntityDescription(
     span: Span
 
 
-def _percent(
+def _number(
     key: str,
     families: frozenset[SettingsFamily],
     kind: SettingKind,
     field: str,
     span: Span,
+    *,
+    unit: str = PERCENTAGE,
+    device_class: NumberDeviceClass | None = None,
+    mode: NumberMode = NumberMode.BOX,
 ) -> DynessNumberEntityDescription:
-    """Return the description of a state-of-charge setting."""
+    """Return the description of one field of a setting group (a percentage)."""
     return DynessNumberEntityDescription(
         key=key,
         families=families,
@@ -68,47 +72,45 @@ def _percent(
         native_min_value=span.low,
         native_max_value=span.high,
         native_step=span.step,
-        native_unit_of_measurement=PERCENTAGE,
-        mode=NumberMode.BOX,
+        native_unit_of_measurement=unit,
+        device_class=device_class,
+        mode=mode,
     )
 
 
 NUMBERS: tuple[DynessNumberEntityDescription, ...] = (
-    DynessNumberEntityDescription(
-        key="power_limit",
-        families=_JUNIOR_BOX,
-        kind=SettingKind.JUNIOR_BOX_BASE,
-        field="power_limit_w",
-        span=JUNIOR_BOX_POWER_LIMIT,
-        native_min_value=JUNIOR_BOX_POWER_LIMIT.low,
-        native_max_value=JUNIOR_BOX_POWER_LIMIT.high,
-        native_step=JUNIOR_BOX_POWER_LIMIT.step,
-        native_unit_of_measurement=UnitOfPower.WATT,
+    _number(
+        "power_limit",
+        _JUNIOR_BOX,
+        SettingKind.JUNIOR_BOX_BASE,
+        "power_limit_w",
+        JUNIOR_BOX_POWER_LIMIT,
+        unit=UnitOfPower.WATT,
         device_class=NumberDeviceClass.POWER,
         mode=NumberMode.SLIDER,
     ),
-    _percent(
+    _number(
         "discharge_depth",
         _JUNIOR_BOX,
         SettingKind.JUNIOR_BOX_BASE,
         "discharge_depth_pct",
         JUNIOR_BOX_DEPTH,
     ),
-    _percent(
+    _number(
         "on_grid_discharge_depth",
         _CYGNI,
         SettingKind.CYGNI_BATTERY,
         "on_grid_depth_pct",
         CYGNI_DEPTH,
     ),
-    _percent(
+    _number(
         "off_grid_discharge_depth",
         _CYGNI,
         SettingKind.CYGNI_BATTERY,
         "off_grid_depth_pct",
         CYGNI_DEPTH,
     ),
-    _percent(
+    _number(
         "charge_limit",
         _CYGNI,
         SettingKind.CYGNI_BATTERY,

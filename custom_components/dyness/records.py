@@ -26,9 +26,15 @@ class RecordsCache:
         self._records: list[PowerRecord] | None = None
         self.clock = clocks.clock(serial)
         self.calls = 0
+        # Whether the last call failed (as opposed to records without a clock).
+        self.failed = False
 
     async def records(self, until: datetime) -> list[PowerRecord] | None:
-        """Return a gap's records on UTC slots; None without them or their clock."""
+        """Return a gap's records on UTC slots; None without them or their clock.
+
+        After a failed call (`failed`) the caller asks again at its next
+        sample, as the cloud keeps the day's records until local midnight.
+        """
         async with self._lock:
             if self._for == until:
                 return self._records
@@ -36,18 +42,15 @@ class RecordsCache:
             self.calls += 1
             self._records = None
             try:
-                # One call per gap; it ranks with the static facts for the budget.
+                # A gap fill ranks above modules and static facts for the budget.
                 fetched = await self._client.get_power_records(
-                    self._serial, priority=Priority.STATIC
+                    self._serial, priority=Priority.RECORDS
                 )
             except DynessError as err:
-                LOGGER.warning(
-                    "Energy of %s before %s is lost: no power records (%s)",
-                    self._serial,
-                    until,
-                    err,
-                )
+                LOGGER.debug("Power records of %s not read yet: %s", self._serial, err)
+                self.failed = True
                 return None
+            self.failed = False
             # Records clock (issue 17): every list fetched checks the offset.
             self._clocks.observe(self._serial, fetched, until)
             self._records = self.clock.corrected(fetched, until)

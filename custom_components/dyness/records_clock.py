@@ -25,6 +25,7 @@ import math
 from typing import Any, Final
 
 from .api import PowerRecord
+from .insights.stored import to_time
 
 SLOT: Final = timedelta(minutes=5)
 # Whole and half hours from -14 h to +14 h (label minus UTC).
@@ -95,7 +96,7 @@ class LiveSample:
         """Return a stored sample, None when malformed."""
         if not isinstance(data, list) or len(data) != 4:
             return None
-        time = _time(data[0])
+        time = to_time(data[0])
         if time is None:
             return None
         return cls(
@@ -297,7 +298,7 @@ class RecordsClock:
         self.confidence = stored_number(data.get("confidence")) or 0.0
         sign = data.get("sign")
         self.sign = sign if sign in (1, -1) else None
-        self.verified_at = _time(data.get("verified_at"))
+        self.verified_at = to_time(data.get("verified_at"))
         self.verified_utcoffset = _delta(data.get("verified_utcoffset_s"))
         history = data.get("history")
         for item in history if isinstance(history, list) else ():
@@ -419,14 +420,3 @@ def stored_number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
-
-
-def _time(value: Any) -> datetime | None:
-    """Return a stored aware ISO time, None when missing or malformed."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None

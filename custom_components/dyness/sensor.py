@@ -16,7 +16,17 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .alarm_tables import alarm_table
-from .battery_sensors import PROBLEM, SENSORS, DynessSensorEntityDescription
+from .battery_sensors import (
+    MODULE_SENSORS,
+    PROBLEM,
+    SCHEDULE_SENSORS,
+    SENSORS,
+    DynessModuleSensorEntityDescription,
+    DynessScheduleSensorEntityDescription,
+    DynessSensorEntityDescription,
+    cell_voltage,
+    module_temperature,
+)
 from .control_entity import add_setting_entities
 from .control_sensors import SETTING_SENSORS, DynessScheduleSettingSensor
 from .coordinator import DynessCoordinator
@@ -31,14 +41,6 @@ from .entity import (
 )
 from .insight_book import weakest_cell_attributes
 from .insight_sensors import insight_sensors
-from .module_sensors import (
-    MODULE_SENSORS,
-    SCHEDULE_SENSORS,
-    DynessModuleSensorEntityDescription,
-    DynessScheduleSensorEntityDescription,
-    cell_voltage,
-    module_temperature,
-)
 from .modules import SignalWanted
 from .runtime import DynessConfigEntry
 

@@ -198,23 +198,20 @@ def async_setup_services(hass: HomeAssistant) -> None:
             await _read(target, SettingKind.HEATING, HeatingSchedule)
         )
 
-    hass.services.async_register(
-        DOMAIN, SERVICE_SET_TIME_OF_USE, set_time_of_use, schema=TIME_OF_USE_SCHEMA
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_GET_TIME_OF_USE,
-        get_time_of_use,
-        schema=DEVICE_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
-    )
-    hass.services.async_register(
-        DOMAIN, SERVICE_SET_HEATING_PERIODS, set_heating_periods, schema=HEATING_SCHEMA
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_GET_HEATING_PERIODS,
-        get_heating_periods,
-        schema=DEVICE_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
-    )
+    for name, writer, schema in (
+        (SERVICE_SET_TIME_OF_USE, set_time_of_use, TIME_OF_USE_SCHEMA),
+        (SERVICE_SET_HEATING_PERIODS, set_heating_periods, HEATING_SCHEMA),
+    ):
+        hass.services.async_register(DOMAIN, name, writer, schema=schema)
+    # Reading actions take only the device and answer with what they read.
+    for name, reader in (
+        (SERVICE_GET_TIME_OF_USE, get_time_of_use),
+        (SERVICE_GET_HEATING_PERIODS, get_heating_periods),
+    ):
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            reader,
+            schema=DEVICE_SCHEMA,
+            supports_response=SupportsResponse.ONLY,
+        )

@@ -22,13 +22,10 @@ from .api.exceptions import DynessControlUnavailableError, DynessReadBackError
 from .api.scheduler import Demand, Priority
 from .api.settings import (
     FAMILY_KINDS,
-    CygniBattery,
-    HeatingSchedule,
-    JuniorBoxBase,
+    SETTING_TYPES,
     Setting,
     SettingKind,
     SettingsFamily,
-    TouSchedule,
 )
 from .api.settings_client import SettingsClient
 from .api.validation import (
@@ -50,8 +47,6 @@ from .static import DynessStaticCoordinator
 WRITE_RESERVE_PER_HOUR = 5
 # Why a device has no controls, beside the client errors' own reasons.
 VIEW_ONLY_REASON = "view_only"
-
-SETTING_TYPES = (JuniorBoxBase, TouSchedule, CygniBattery, HeatingSchedule)
 
 type Sleep = Callable[[float], Awaitable[None]]
 # Read-back waits; tests move frozen time instead.
@@ -98,7 +93,7 @@ def settings_family(
     name = device.model_name if device and device.model_name else config.model
     code = device.model_code if device and device.model_code else config.model_code
     row = find_model(name, code)
-    return None if row is None else row.settings
+    return None if row is None else row.family.settings
 
 
 class DynessSettingsCoordinator(DynessBaseCoordinator[SettingsData]):
@@ -261,7 +256,7 @@ class DynessSettingsCoordinator(DynessBaseCoordinator[SettingsData]):
                 serial, device.family, kind, current, build(current)
             )
         except DynessReadBackError as err:
-            if isinstance(err.reported, SETTING_TYPES):
+            if isinstance(err.reported, SETTING_TYPES[kind]):
                 self._store(serial, kind, err.reported)
             raise
         self._store(serial, kind, result.reported)

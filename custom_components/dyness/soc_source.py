@@ -138,7 +138,7 @@ class SocSources:
         """Return v2 battery info with a SOC; None when v2 did not serve.
 
         A 429, the local budget and a refused key say nothing about v2: they
-        stop the cycle as the records call would.
+        go to the caller, as the records call's would.
         """
         choice = self.choices.setdefault(serial, SocChoice())
         try:

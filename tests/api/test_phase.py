@@ -331,3 +331,22 @@ def test_search_looks_a_minute_apart_then_waits_for_the_next_sample() -> None:
     assert not tracker.observe(START, regular + timedelta(seconds=60))
     assert tracker.misses == 2
     assert tracker.next_poll(regular) == regular + timedelta(seconds=PERIOD)
+
+
+def test_a_failed_poll_holds_the_next_one() -> None:
+    """After a failure no poll comes before the back-off; a good read ends it."""
+    start = datetime(2026, 6, 21, 10, 0, 20, tzinfo=UTC)
+    tracker = UploadTracker()
+    assert tracker.observe(start - timedelta(seconds=20), start)
+    due = tracker.next_poll(start)
+    tracker.failed(due, 30.0)
+    tracker.failed(due + timedelta(seconds=30), 60.0)
+    assert tracker.failures == 2
+    assert tracker.next_poll(due) == due + timedelta(seconds=90)
+    # A budget wait shorter than the back-off does not shorten it.
+    tracker.hold(due + timedelta(seconds=40))
+    assert tracker.next_poll(due) == due + timedelta(seconds=90)
+    later = due + timedelta(seconds=90)
+    assert tracker.observe(start + timedelta(seconds=280), later)
+    assert tracker.failures == 0
+    assert tracker.next_poll(later) > later + timedelta(seconds=200)

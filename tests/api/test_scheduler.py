@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -16,9 +17,11 @@ from custom_components.dyness.api import (
 from custom_components.dyness.api.scheduler import (
     BACKOFF_MAX,
     BACKOFF_START,
+    JITTER,
     MIN_BUDGET,
     Demand,
     Priority,
+    backoff_delay,
 )
 
 
@@ -90,14 +93,43 @@ async def test_retry_after_is_honoured(clock: FakeTime) -> None:
     assert scheduler.calls == 2
 
 
+class NoJitter(random.Random):
+    """A random source whose jitter is always zero."""
+
+    def random(self) -> float:
+        """Return 0."""
+        return 0.0
+
+
 async def test_exponential_backoff(clock: FakeTime) -> None:
     """Without Retry-After the back-off doubles up to its cap and resets on success."""
-    scheduler = CallScheduler(monotonic=clock.monotonic, sleep=clock.sleep)
+    scheduler = CallScheduler(
+        monotonic=clock.monotonic, sleep=clock.sleep, rng=NoJitter()
+    )
     delays = [scheduler.note_rate_limited(None) for _ in range(7)]
     assert delays[:3] == [BACKOFF_START, BACKOFF_START * 2, BACKOFF_START * 4]
     assert delays[-1] == BACKOFF_MAX
     scheduler.note_success()
     assert scheduler.note_rate_limited(0) == BACKOFF_START
+    assert scheduler.blocked_for() == pytest.approx(BACKOFF_MAX)
+
+
+def test_backoff_is_jittered_up_and_capped() -> None:
+    """Jitter only stretches a wait; the 5-minute cadence caps the doubling."""
+    assert backoff_delay(1) == BACKOFF_START
+    assert backoff_delay(1, 1.0) == pytest.approx(BACKOFF_START * (1 + JITTER))
+    assert backoff_delay(50) == BACKOFF_MAX == 300.0
+    scheduler = CallScheduler()
+    assert all(
+        BACKOFF_MAX <= scheduler.backoff(9) <= BACKOFF_MAX * (1 + JITTER)
+        for _ in range(50)
+    )
+
+
+async def test_long_retry_after_is_probed_at_the_cadence(clock: FakeTime) -> None:
+    """A Retry-After beyond five minutes blocks five minutes, then one call probes."""
+    scheduler = CallScheduler(monotonic=clock.monotonic, sleep=clock.sleep)
+    assert scheduler.note_rate_limited(3600) == BACKOFF_MAX
     assert scheduler.blocked_for() == pytest.approx(BACKOFF_MAX)
 
 

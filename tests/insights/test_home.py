@@ -8,8 +8,8 @@ import pytest
 
 from custom_components.dyness.insights.home import (
     BatteryFigures,
+    BatteryStatus,
     HomeBattery,
-    HomeStatus,
     missing_share,
     status_of,
     weighted_soc,
@@ -67,20 +67,20 @@ def test_sums_status_and_power_split() -> None:
     assert home.power_w == 500.0
     assert home.charge_power_w == 800.0
     assert home.discharge_power_w == 300.0
-    assert home.status is HomeStatus.CHARGING
+    assert home.status is BatteryStatus.CHARGING
 
 
 @pytest.mark.parametrize(
     ("power", "status"),
     [
         (None, None),
-        (51.0, HomeStatus.CHARGING),
-        (-51.0, HomeStatus.DISCHARGING),
-        (50.0, HomeStatus.STANDBY),
-        (-50.0, HomeStatus.STANDBY),
+        (51.0, BatteryStatus.CHARGING),
+        (-51.0, BatteryStatus.DISCHARGING),
+        (50.0, BatteryStatus.STANDBY),
+        (-50.0, BatteryStatus.STANDBY),
     ],
 )
-def test_status(power: float | None, status: HomeStatus | None) -> None:
+def test_status(power: float | None, status: BatteryStatus | None) -> None:
     """The net power decides the status, with a standby band."""
     assert status_of(power) is status
 
@@ -133,7 +133,7 @@ def test_single_battery_is_itself() -> None:
     )
     assert home.soc == 63.0
     assert home.rated_kwh == 5.12
-    assert home.status is HomeStatus.DISCHARGING
+    assert home.status is BatteryStatus.DISCHARGING
     assert home.charged_kwh == 10.0
 
 

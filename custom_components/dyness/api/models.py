@@ -72,8 +72,24 @@ def _require_mapping(data: Any, what: str) -> Mapping[str, Any]:
     return data
 
 
+class _Reported:
+    """A model that carries the cloud's communication status."""
+
+    __slots__ = ()
+    communication_status: str | None
+
+    @property
+    def online(self) -> bool | None:
+        """Return the communication status as a bool, None when unknown."""
+        status = self.communication_status
+        if status is None:
+            return None
+        # `Online`, `Offline` or `Breakdown`.
+        return status.strip().lower() == "online"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StorageDevice:
+class StorageDevice(_Reported):
     """One entry of `device/storage/list`."""
 
     device_sn: str
@@ -91,11 +107,6 @@ class StorageDevice:
     def is_master(self) -> bool:
         """Return whether this entry is a BMS/BDU master."""
         return is_master_sn(self.device_sn)
-
-    @property
-    def online(self) -> bool | None:
-        """Return the communication status as a bool, None when unknown."""
-        return _online(self.communication_status)
 
     @classmethod
     def from_api(cls, item: Any) -> StorageDevice:
@@ -116,13 +127,6 @@ class StorageDevice:
             battery_category=_text(data.get("batteryCategory")),
             raw=dict(data),
         )
-
-
-def _online(status: str | None) -> bool | None:
-    """Map `Online`/`Offline`/`Breakdown` to a bool."""
-    if status is None:
-        return None
-    return status.strip().lower() == "online"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,7 +157,7 @@ class StorageDevicePage:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DeviceDetail:
+class DeviceDetail(_Reported):
     """The answer of `device/household/storage/detail`."""
 
     device_sn: str | None
@@ -165,16 +169,10 @@ class DeviceDetail:
     rated_energy: float | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
-    @property
-    def online(self) -> bool | None:
-        """Return the communication status as a bool, None when unknown."""
-        return _online(self.communication_status)
-
     @classmethod
     def from_api(cls, data: Any) -> DeviceDetail:
         """Build the model from the `data` object."""
         detail = _require_mapping(clean_json(data), "household/storage/detail")
-        energy = parse_number(detail.get("energy"))
         return cls(
             device_sn=_text(detail.get("deviceSn")),
             model_name=_text(detail.get("deviceModelName")),
@@ -182,7 +180,7 @@ class DeviceDetail:
             firmware_version=_text(detail.get("firmwareVersion")),
             communication_status=_text(detail.get("deviceCommunicationStatus")),
             data_update_time=parse_local_with_offset(detail.get("dataUpdateTime")),
-            rated_energy=float(energy) if energy is not None else None,
+            rated_energy=_float(detail, "energy"),
             raw=dict(detail),
         )
 
@@ -200,15 +198,10 @@ class StationInfo:
     def from_api(cls, data: Any) -> StationInfo:
         """Build the model from the `data` object."""
         info = _require_mapping(clean_json(data), "station/info")
-
-        def _float(key: str) -> float | None:
-            number = parse_number(info.get(key))
-            return float(number) if number is not None else None
-
         return cls(
-            installed_power=_float("installedPower"),
-            battery_capacity=_float("batteryCapacity"),
-            inverter_total_power=_float("inverterTotalPower"),
+            installed_power=_float(info, "installedPower"),
+            battery_capacity=_float(info, "batteryCapacity"),
+            inverter_total_power=_float(info, "inverterTotalPower"),
             raw=dict(info),
         )
 
@@ -332,17 +325,12 @@ class PowerRecord:
         time = parse_utc(entry.get("createTime"))
         if time is None:
             return None
-
-        def _float(key: str) -> float | None:
-            number = parse_number(entry.get(key))
-            return float(number) if number is not None else None
-
         return cls(
             time=time,
-            current=_float("realTimeCurrent"),
-            power=_float("realTimePower"),
-            voltage=_float("realTimeVoltage"),
-            soc=_float("soc"),
+            current=_float(entry, "realTimeCurrent"),
+            power=_float(entry, "realTimePower"),
+            voltage=_float(entry, "realTimeVoltage"),
+            soc=_float(entry, "soc"),
             raw=dict(entry),
         )
 
@@ -438,31 +426,24 @@ class BatteryInfo:
         answer = _require_mapping(data, "GetRealTimeDataBySN")
         info = answer.get("batteryInfo") or {}
         info = _require_mapping(info, "GetRealTimeDataBySN batteryInfo")
-
-        def _float(key: str) -> float | None:
-            return _number_at(info, key, float)
-
-        def _int(key: str) -> int | None:
-            return _number_at(info, key, int)
-
         return cls(
-            soc=_float("soc"),
-            soh=_float("soh"),
-            voltage=_float("batteryVoltage"),
-            current=_float("batteryCurrent"),
-            status=_int("batteryStatus"),
-            max_charge_current=_float("maxChargeCurrent"),
-            max_discharge_current=_float("maxDischargeCurrent"),
-            cycle_count=_int("cycleCount"),
-            cell_max_voltage=_float("cellMaxVoltage"),
-            cell_min_voltage=_float("cellMinVoltage"),
-            cell_max_temperature=_float("cellMaxTemperature"),
-            cell_min_temperature=_float("cellMinTemperature"),
+            soc=_float(info, "soc"),
+            soh=_float(info, "soh"),
+            voltage=_float(info, "batteryVoltage"),
+            current=_float(info, "batteryCurrent"),
+            status=_number_at(info, "batteryStatus", int),
+            max_charge_current=_float(info, "maxChargeCurrent"),
+            max_discharge_current=_float(info, "maxDischargeCurrent"),
+            cycle_count=_number_at(info, "cycleCount", int),
+            cell_max_voltage=_float(info, "cellMaxVoltage"),
+            cell_min_voltage=_float(info, "cellMinVoltage"),
+            cell_max_temperature=_float(info, "cellMaxTemperature"),
+            cell_min_temperature=_float(info, "cellMinTemperature"),
             cell_voltages=_numbers(info.get("cellVoltageList")),
             cell_temperatures=_numbers(info.get("cellTempList")),
-            power=_float("batteryPower"),
-            remaining_energy=_float("batteryRemainingEnergy"),
-            rated_energy=_float("batteryRatedEnergy"),
+            power=_float(info, "batteryPower"),
+            remaining_energy=_float(info, "batteryRemainingEnergy"),
+            rated_energy=_float(info, "batteryRatedEnergy"),
             raw=dict(info),
         )
 
@@ -473,6 +454,11 @@ def _number_at[N: (int, float)](
     """Return a value of an answer as an int or float, None when absent."""
     number = parse_number(data.get(key))
     return kind(number) if number is not None else None
+
+
+def _float(data: Mapping[str, Any], key: str) -> float | None:
+    """Return a value of an answer as a float, None when absent or not numeric."""
+    return _number_at(data, key, float)
 
 
 def _numbers(values: Any) -> tuple[float, ...]:

@@ -56,6 +56,9 @@ class UploadTracker:
         # Moment of the poll that missed the expected sample, and looks still to make.
         self._search_from: datetime | None = None
         self._looks_left = 0
+        # Failed polls in a row, and no poll before this moment (back-off, budget).
+        self.failures = 0
+        self._hold_until: datetime | None = None
 
     @property
     def phase_known(self) -> bool:
@@ -67,6 +70,16 @@ class UploadTracker:
         """Return whether the tracker looks for a missing sample."""
         return self._search_from is not None
 
+    def failed(self, polled_at: datetime, wait: float) -> None:
+        """Take a poll that got no answer; poll again `wait` seconds later at best."""
+        self.failures += 1
+        self.hold(polled_at + timedelta(seconds=wait))
+
+    def hold(self, until: datetime) -> None:
+        """Poll no sooner than `until` (a back-off or the call budget's turn)."""
+        if self._hold_until is None or until > self._hold_until:
+            self._hold_until = until
+
     def observe(
         self, sample_time: datetime | None, polled_at: datetime, *, timed: bool = True
     ) -> bool:
@@ -77,6 +90,8 @@ class UploadTracker:
         creep down to a miss, and a miss costs such a source several calls.
         """
         self.last_poll = polled_at
+        self.failures = 0
+        self._hold_until = None
         if self._search_from is not None:
             self.retries += 1
         if sample_time is not None and (
@@ -150,7 +165,14 @@ class UploadTracker:
         return expected
 
     def next_poll(self, now: datetime) -> datetime:
-        """Return when to poll next."""
+        """Return when to poll next, never before a back-off or budget wait ends."""
+        due = self._due(now)
+        if self._hold_until is not None and self._hold_until > due:
+            return self._hold_until
+        return due
+
+    def _due(self, now: datetime) -> datetime:
+        """Return when the next sample should be read, ignoring any hold."""
         if not self.phase_known or self.expected is None:
             # Phase unknown: a plain interval from the last poll.
             if self.last_poll is None:

@@ -11,6 +11,7 @@ from enum import IntEnum
 import heapq
 import itertools
 import math
+import random
 import time
 
 from .exceptions import DynessBudgetError, DynessRateLimitError
@@ -18,14 +19,18 @@ from .headers import RETRY_AFTER_CAP
 
 MIN_INTERVAL = 1.0
 MAX_WAIT = 10.0
+SAMPLE_PERIOD = 300.0
+# After a failure: 30 s, doubling, never longer than the 5-minute cadence (a
+# longer Retry-After is honoured up to the cadence, then probed with one call).
 BACKOFF_START = 30.0
-BACKOFF_MAX = 900.0
+BACKOFF_MAX = SAMPLE_PERIOD
+# Waits are stretched by up to this share so that entries do not retry in step.
+JITTER = 0.1
 HOUR = 3600.0
 DAY = 24 * HOUR
 DEFAULT_BUDGET = 60
 MIN_BUDGET = 20
 BUDGET_STEP_UP = 5
-SAMPLE_PERIOD = 300.0
 # At most every twelfth sample (one hour) for anything.
 MAX_STRETCH = 12
 # A tenth of the budget stays free for looks after late samples.
@@ -38,9 +43,11 @@ class Priority(IntEnum):
     # A user's settings change: goes before everything and may use the whole budget.
     CONTROL = -1
     BATTERY = 0
-    MODULE = 1
-    STATIC = 2
-    EXTRA = 3
+    # Power records that fill a gap in an energy total: lost at local midnight.
+    RECORDS = 1
+    MODULE = 2
+    STATIC = 3
+    EXTRA = 4
 
 
 # Share of the hourly budget each priority may fill, so that lower priorities
@@ -48,6 +55,7 @@ class Priority(IntEnum):
 BUDGET_SHARE: dict[Priority, float] = {
     Priority.CONTROL: 1.0,
     Priority.BATTERY: 1.0,
+    Priority.RECORDS: 1.0,
     Priority.MODULE: 0.9,
     Priority.STATIC: 0.85,
     Priority.EXTRA: 0.8,
@@ -85,6 +93,13 @@ def _monotonic() -> float:
     return time.monotonic()
 
 
+def backoff_delay(failures: int, jitter: float = 0.0) -> float:
+    """Return the wait after `failures` failures in a row, stretched by `jitter` (0-1)."""
+    steps = min(max(failures, 1) - 1, 16)
+    base = min(BACKOFF_MAX, BACKOFF_START * float(2**steps))
+    return base * (1 + JITTER * jitter)
+
+
 async def _sleep(seconds: float) -> None:
     """Sleep, looked up per call so patches apply."""
     await asyncio.sleep(seconds)
@@ -106,6 +121,7 @@ class CallScheduler:
         max_wait: float = MAX_WAIT,
         monotonic: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         """Initialise an idle scheduler."""
         self.min_interval = min_interval
@@ -122,7 +138,8 @@ class CallScheduler:
         self._window: deque[float] = deque()
         self._next_allowed = float("-inf")
         self._blocked_until = float("-inf")
-        self._backoff = 0.0
+        self._random = rng or random.Random()  # noqa: S311 - jitter, not a secret
+        self._limited_in_row = 0
         self._last_429 = float("-inf")
         self._last_raise = float("-inf")
         # Calls in the hour when the cloud last said 429: its limit is no higher.
@@ -146,6 +163,15 @@ class CallScheduler:
     def blocked_for(self) -> float:
         """Return how many seconds calls are still held back after a 429."""
         return max(0.0, self._blocked_until - self._monotonic())
+
+    def budget_frees_in(self, priority: Priority = Priority.BATTERY) -> float:
+        """Return the seconds until the budget grants a call of `priority` again."""
+        self._prune()
+        allowed = math.floor(self.budget * BUDGET_SHARE[priority])
+        if len(self._window) < allowed:
+            return 0.0
+        index = min(len(self._window) - allowed, len(self._window) - 1)
+        return max(1.0, self._window[index] + HOUR - self._monotonic())
 
     def _prune(self) -> None:
         """Drop calls older than an hour from the window."""
@@ -196,10 +222,10 @@ class CallScheduler:
             allowed = math.floor(self.budget * BUDGET_SHARE[priority])
             if len(self._window) >= allowed or self._over_reserve(priority):
                 self.refused += 1
-                frees_in = self._window[0] + HOUR - self._monotonic()
                 raise DynessBudgetError(
                     f"Hourly budget of {self.budget} calls used",
-                    retry_after=max(1.0, frees_in),
+                    retry_after=self.budget_frees_in(priority)
+                    or self._reserve_frees_in(),
                 )
             wait = max(blocked, self._next_allowed - self._monotonic())
             if wait > 0:
@@ -232,6 +258,12 @@ class CallScheduler:
             counted -= 1
         return counted + per_hour > self.budget
 
+    def _reserve_frees_in(self) -> float:
+        """Return the seconds until the oldest call drops out of the window."""
+        if not self._window:
+            return SAMPLE_PERIOD
+        return max(1.0, self._window[0] + HOUR - self._monotonic())
+
     def _battery_calls_per_hour(self) -> float:
         """Return the calls the batteries' own data takes an hour, as planned."""
         per_sample = sum(d.battery_calls for d in self.demands.values())
@@ -239,17 +271,23 @@ class CallScheduler:
 
     # --- feedback from answers ---------------------------------------------
 
+    def backoff(self, failures: int) -> float:
+        """Return the jittered wait after `failures` failures in a row."""
+        return backoff_delay(failures, self._random.random())
+
     def note_rate_limited(self, retry_after: float | None) -> float:
-        """Block calls after a 429 and lower the budget; return the delay applied."""
+        """Block calls after a 429 and lower the budget; return the delay applied.
+
+        A Retry-After is honoured up to the 5-minute cadence; without one (or
+        with garbage) the wait grows from 30 s like any other failure's.
+        """
         self.rate_limited += 1
+        self._limited_in_row += 1
         now = self._monotonic()
         if retry_after is not None and retry_after > 0:
-            delay = min(retry_after, RETRY_AFTER_CAP)
+            delay = min(retry_after, RETRY_AFTER_CAP, BACKOFF_MAX)
         else:
-            self._backoff = min(
-                BACKOFF_MAX, self._backoff * 2 if self._backoff else BACKOFF_START
-            )
-            delay = self._backoff
+            delay = self.backoff(self._limited_in_row)
         self._blocked_until = max(self._blocked_until, now + delay)
         lowered = math.floor(self.budget * 0.75)
         used = self.used_last_hour()
@@ -263,7 +301,7 @@ class CallScheduler:
 
     def note_success(self) -> None:
         """Reset the back-off; raise a lowered budget again after a quiet hour."""
-        self._backoff = 0.0
+        self._limited_in_row = 0
         now = self._monotonic()
         if self.budget >= self.ceiling or now - self._last_raise < HOUR:
             return

@@ -123,6 +123,14 @@ class SettingKind(StrEnum):
     HEATING = "heating"
 
 
+# The value type of each setting kind.
+SETTING_TYPES: dict[SettingKind, type[Setting]] = {
+    SettingKind.JUNIOR_BOX_BASE: JuniorBoxBase,
+    SettingKind.TOU_SCHEDULE: TouSchedule,
+    SettingKind.CYGNI_BATTERY: CygniBattery,
+    SettingKind.HEATING: HeatingSchedule,
+}
+
 # Which setting kinds each family offers.
 FAMILY_KINDS: dict[SettingsFamily, tuple[SettingKind, ...]] = {
     SettingsFamily.JUNIOR_BOX: (SettingKind.JUNIOR_BOX_BASE, SettingKind.TOU_SCHEDULE),

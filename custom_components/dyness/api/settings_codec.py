@@ -26,19 +26,12 @@ from .settings import (
     WorkMode,
 )
 
-PATH_GET_BASE: Final = "/v2/GetBaseSetting"
-PATH_SET_BASE: Final = "/v2/SetBaseSetting"
-PATH_GET_WORK_MODE: Final = "/v2/GetWorkModeSetting"
-PATH_SET_WORK_MODE: Final = "/v2/SetWorkModeSetting"
-PATH_GET_BATTERY: Final = "/v2/GetBatterySetting"
-PATH_SET_BATTERY: Final = "/v2/SetBatterySetting"
-
-# Get and Set path of each setting kind.
+# Get and Set path of each setting kind (docs/controls.md).
 PATHS: Final[dict[SettingKind, tuple[str, str]]] = {
-    SettingKind.JUNIOR_BOX_BASE: (PATH_GET_BASE, PATH_SET_BASE),
-    SettingKind.TOU_SCHEDULE: (PATH_GET_WORK_MODE, PATH_SET_WORK_MODE),
-    SettingKind.CYGNI_BATTERY: (PATH_GET_BATTERY, PATH_SET_BATTERY),
-    SettingKind.HEATING: (PATH_GET_BATTERY, PATH_SET_BATTERY),
+    SettingKind.JUNIOR_BOX_BASE: ("/v2/GetBaseSetting", "/v2/SetBaseSetting"),
+    SettingKind.TOU_SCHEDULE: ("/v2/GetWorkModeSetting", "/v2/SetWorkModeSetting"),
+    SettingKind.CYGNI_BATTERY: ("/v2/GetBatterySetting", "/v2/SetBatterySetting"),
+    SettingKind.HEATING: ("/v2/GetBatterySetting", "/v2/SetBatterySetting"),
 }
 
 # The cloud's answer when v2 knows a serial but has no settings for it (#47).

@@ -9,6 +9,7 @@ from typing import Final
 
 from .exceptions import DynessValidationError
 from .settings import (
+    SETTING_TYPES,
     CygniBattery,
     HeatingSchedule,
     JuniorBoxBase,
@@ -40,8 +41,7 @@ class Span:
 class ScheduleRules:
     """What a family accepts in a time-of-use schedule."""
 
-    min_groups: int
-    max_groups: int
+    groups: Span
     power: Span
     # Cygni groups carry a depth and a charge limit; the Junior Box's do not.
     soc_fields: bool
@@ -61,16 +61,14 @@ MAX_HEATING_PERIODS: Final = 4
 SCHEDULE_RULES: Final[dict[SettingsFamily, ScheduleRules]] = {
     # The Junior Box takes its four groups only together.
     SettingsFamily.JUNIOR_BOX: ScheduleRules(
-        min_groups=4,
-        max_groups=4,
+        groups=Span(4, 4),
         power=Span(0, 800),
         soc_fields=False,
         work_mode=False,
     ),
     # The PDF says 2000 W; Cygni inverters accept up to 10 000 W (AIST).
     SettingsFamily.CYGNI: ScheduleRules(
-        min_groups=1,
-        max_groups=4,
+        groups=Span(1, 4),
         power=Span(0, 10000),
         soc_fields=True,
         work_mode=True,
@@ -200,12 +198,12 @@ def validate_schedule(family: SettingsFamily, schedule: TouSchedule) -> None:
     if rules is None:
         raise invalid("control_not_supported", family=family)
     count = len(schedule.groups)
-    if not rules.min_groups <= count <= rules.max_groups:
+    if not rules.groups.low <= count <= rules.groups.high:
         raise invalid(
             "control_group_count",
             count=count,
-            min=rules.min_groups,
-            max=rules.max_groups,
+            min=rules.groups.low,
+            max=rules.groups.high,
         )
     if (schedule.work_mode is not None) != rules.work_mode:
         raise invalid("control_field_not_supported", group="work_mode")
@@ -273,17 +271,9 @@ def validate_heating(schedule: HeatingSchedule) -> None:
         _check_days(label, period.days)
 
 
-_EXPECTED: Final[dict[SettingKind, type]] = {
-    SettingKind.JUNIOR_BOX_BASE: JuniorBoxBase,
-    SettingKind.TOU_SCHEDULE: TouSchedule,
-    SettingKind.CYGNI_BATTERY: CygniBattery,
-    SettingKind.HEATING: HeatingSchedule,
-}
-
-
 def validate(family: SettingsFamily, kind: SettingKind, value: Setting) -> None:
     """Check any setting group against the rules of its family."""
-    if not isinstance(value, _EXPECTED[kind]):
+    if not isinstance(value, SETTING_TYPES[kind]):
         raise invalid("control_not_supported", family=family)
     if isinstance(value, JuniorBoxBase):
         validate_junior_box_base(value)

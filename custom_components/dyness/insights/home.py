@@ -16,8 +16,8 @@ STANDBY_POWER_W: Final = 50.0
 MISSING_SHARE_LIMIT: Final = 0.5
 
 
-class HomeStatus(StrEnum):
-    """What the home battery as a whole is doing (same states as a battery)."""
+class BatteryStatus(StrEnum):
+    """What a battery, or the home battery as a whole, is doing."""
 
     CHARGING = "charging"
     DISCHARGING = "discharging"
@@ -59,7 +59,7 @@ class HomeFigures:
     discharge_power_w: float | None
     charged_kwh: float | None
     discharged_kwh: float | None
-    status: HomeStatus | None
+    status: BatteryStatus | None
 
 
 def _sum(values: Sequence[float | None]) -> float | None:
@@ -95,15 +95,15 @@ def missing_share(batteries: Sequence[BatteryFigures]) -> float:
     return sum(weights[b.serial] for b in batteries if not b.fresh) / total
 
 
-def status_of(power_w: float | None) -> HomeStatus | None:
+def status_of(power_w: float | None) -> BatteryStatus | None:
     """Return the status of a net power (W, + charging)."""
     if power_w is None:
         return None
     if power_w > STANDBY_POWER_W:
-        return HomeStatus.CHARGING
+        return BatteryStatus.CHARGING
     if power_w < -STANDBY_POWER_W:
-        return HomeStatus.DISCHARGING
-    return HomeStatus.STANDBY
+        return BatteryStatus.DISCHARGING
+    return BatteryStatus.STANDBY
 
 
 @dataclass(slots=True)

@@ -68,6 +68,9 @@ class Demand:
     battery_calls: int = 0
     # Calls per new sample for modules whose entities are enabled.
     module_calls: int = 0
+    # Calls per read sample once batteries are stretched: a total computed from
+    # power fills each skipped sample from the power records (one call).
+    gap_calls: int = 0
     # Calls per hour for static facts (device list, details, signal).
     static_per_hour: float = 0.0
 
@@ -306,15 +309,20 @@ class CallScheduler:
         """Stretch modules first, then batteries, until every user fits the budget."""
         per_hour = HOUR / SAMPLE_PERIOD
         batteries = sum(d.battery_calls for d in self.demands.values()) * per_hour
+        gaps = sum(d.gap_calls for d in self.demands.values()) * per_hour
         modules = sum(d.module_calls for d in self.demands.values()) * per_hour
         static = sum(d.static_per_hour for d in self.demands.values())
         # A tenth of the budget stays free for retries of late samples.
         usable = self.budget * 0.9 - static
+
+        def per_hour_at(every: int) -> float:
+            return (batteries + (gaps if every > 1 else 0)) / every
+
         battery_every = 1
-        while batteries / battery_every > usable and battery_every < MAX_STRETCH:
+        while per_hour_at(battery_every) > usable and battery_every < MAX_STRETCH:
             battery_every += 1
         left = min(usable, self.budget * BUDGET_SHARE[Priority.MODULE] - static)
-        left -= batteries / battery_every
+        left -= per_hour_at(battery_every)
         module_every = 1
         if modules:
             module_every = (

@@ -81,6 +81,28 @@ def test_gap_counts_nothing_without_records() -> None:
     assert integrator.total == pytest.approx(0.1)
 
 
+@pytest.mark.parametrize(("before", "counted"), [(10, 0.2), (15, 0.3), (20, 0.0)])
+def test_stretch_before_a_list_from_midnight_is_held_when_short(
+    before: int, counted: float
+) -> None:
+    """A list that starts after the last sample (local midnight) misses the stretch.
+
+    A stretched plan reads every second sample, so the last sample of a day
+    is up to 10 minutes before midnight: that stretch is held at the last
+    power; a longer one (a fault over midnight) is lost, never guessed.
+    """
+    midnight = T0.replace(hour=22)
+    last = midnight - timedelta(minutes=before)
+    integrator = Integrator(Direction.CHARGED, last_time=last, last_power=1200.0)
+    records = [_record(midnight, 600.0), _record(midnight + FIVE, None)]
+    integrator.fill(records, midnight + FIVE, 0.0)
+    assert integrator.total == pytest.approx(counted + 0.05)
+    # A list reaching back to the last sample holds nothing over its own holes.
+    held = Integrator(Direction.CHARGED, last_time=last, last_power=1200.0)
+    held.fill([_record(last, 1200.0), *records], midnight + FIVE, 0.0)
+    assert held.total == pytest.approx(0.05)
+
+
 def test_null_record_counts_nothing_from_there() -> None:
     """An empty record (standby, not uploaded) is no data, not a held power."""
     integrator = Integrator(Direction.CHARGED, last_time=T0, last_power=1200.0)

@@ -9,7 +9,7 @@ from .api import CallScheduler
 from .api.scheduler import Demand, Plan
 from .const import STATIC_INTERVAL
 from .data import BatteryData, ScheduleFigures
-from .families import Family, SourceKind
+from .families import Family, Metric, SourceKind
 
 # Modules may fall behind their battery's 5 minutes up to this much before the
 # budget repair asks the user to act (README, "How data is updated").
@@ -37,6 +37,14 @@ def budget_repair(plan: Plan) -> str | None:
     return None
 
 
+def computes_energy(battery: BatteryData) -> bool:
+    """Return whether an energy total of a battery is computed from its power."""
+    counters = (Metric.ENERGY_CHARGED_TOTAL, Metric.ENERGY_DISCHARGED_TOTAL)
+    return battery.provides(Metric.POWER) and not all(
+        battery.provides(counter) for counter in counters
+    )
+
+
 def entry_demand(
     batteries: Mapping[str, BatteryData], modules: int, signals: int
 ) -> Demand:
@@ -52,6 +60,7 @@ def entry_demand(
     return Demand(
         battery_calls=len(batteries) + extras,
         module_calls=modules,
+        gap_calls=sum(computes_energy(b) for b in batteries.values()),
         static_per_hour=STATIC_PER_HOUR
         + details * DETAIL_PER_HOUR
         + signals * SIGNAL_PER_HOUR,

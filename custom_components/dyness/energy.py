@@ -32,6 +32,10 @@ from .records_clock import stored_number
 # Consecutive samples further apart than this leave a gap (one sample is ~5 min).
 MAX_GAP: Final = timedelta(minutes=7.5)
 SLOT: Final = timedelta(minutes=5)
+# A records list that starts after the last counted point (at local midnight)
+# cannot tell the stretch before it: one this short (a stretched plan reads
+# every second or third sample) is held at the last power, a longer one is lost.
+MAX_HELD: Final = timedelta(minutes=15)
 _KWH_PER_WATT_SECOND: Final = 1 / 3_600_000
 # Powers below this are too close to standby to tell a sign from.
 _SIGN_CHECK_W: Final = 50.0
@@ -92,15 +96,17 @@ class Integrator:
         """Return whether a sample at `time` leaves a gap the records can fill."""
         return self.last_time is not None and time - self.last_time > MAX_GAP
 
-    def add(self, time: datetime, power: float | None) -> Segment | None:
-        """Count one sample; an old or repeated timestamp is ignored."""
+    def add(
+        self, time: datetime, power: float | None, held: timedelta = MAX_GAP
+    ) -> Segment | None:
+        """Count one sample, the last power held up to `held`; old times are ignored."""
         if self.last_time is not None and time <= self.last_time:
             return None
         segment: Segment | None = None
         if (
             self.last_time is not None
             and self.last_power is not None
-            and time - self.last_time <= MAX_GAP
+            and time - self.last_time <= held
         ):
             watts = max(0.0, self.direction.sign * self.last_power)
             seconds = (time - self.last_time).total_seconds()
@@ -122,11 +128,13 @@ class Integrator:
 
         The records must be on UTC slots (`RecordsClock.corrected`). A list may
         start late (local midnight) or end early, so a gap is counted only
-        where records are. `sign` is the records' sign learnt against the
-        live samples; None checks the gap's first slot.
+        where records are, and up to `MAX_HELD` before a list that starts
+        late. `sign` is the records' sign learnt against the live samples;
+        None checks the gap's first slot.
         """
         start = self.last_time
         ordered = sorted(records, key=lambda r: r.time)
+        late = start is not None and (not ordered or ordered[0].time > start)
         if sign is None:
             sign = _records_sign(ordered, start, self.last_power)
         wanted = [
@@ -140,13 +148,13 @@ class Integrator:
         # (docs/api.md §12); the sample itself tells that slot's power.
         if wanted and wanted[-1].power is None and time - wanted[-1].time < SLOT:
             wanted[-1] = replace(wanted[-1], power=power)
-        segments = [
-            segment
-            for record in wanted
-            if (segment := self.add(record.time, record.power)) is not None
-        ]
-        if (segment := self.add(time, power)) is not None:
-            segments.append(segment)
+        points = [(record.time, record.power) for record in wanted]
+        points.append((time, power))
+        segments = []
+        for number, (moment, watts) in enumerate(points):
+            held = MAX_HELD if late and number == 0 else MAX_GAP
+            if (segment := self.add(moment, watts, held)) is not None:
+                segments.append(segment)
         return segments
 
     def as_dict(self) -> dict[str, Any]:

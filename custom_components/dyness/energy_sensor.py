@@ -25,7 +25,7 @@ from .coordinator import DynessCoordinator
 from .data import BatteryData
 from .energy import (
     MAX_GAP,
-    SLOT,
+    MAX_HELD,
     CounterGuard,
     Direction,
     EnergySource,
@@ -261,7 +261,7 @@ class DynessEnergySensor(DynessBatteryEntity, RestoreEntity, SensorEntity):
             return
         last = self.integrator.last_time
         covered = min((r.time for r in records or ()), default=slot)
-        if records is not None and last is not None and covered > last + SLOT:
+        if records is not None and last is not None and covered > last + MAX_HELD:
             LOGGER.warning(
                 "Energy of %s from %s to %s is lost: the cloud keeps records"
                 " only since local midnight",

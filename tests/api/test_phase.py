@@ -350,3 +350,26 @@ def test_a_failed_poll_holds_the_next_one() -> None:
     assert tracker.observe(start + timedelta(seconds=280), later)
     assert tracker.failures == 0
     assert tracker.next_poll(later) > later + timedelta(seconds=200)
+
+
+@pytest.mark.parametrize("visible", CLOUDS)
+@pytest.mark.parametrize("phase", [0, 163])
+def test_stretched_polls_read_every_second_sample(
+    visible: tuple[float, float], phase: int
+) -> None:
+    """A plan reading every second sample polls about six times an hour, not twelve.
+
+    A poll made before the expected sample shows up returns the sample skipped
+    on purpose: that is a miss of the expected one, not a hit.
+    """
+    tracker = UploadTracker()
+    device = Device(phase=phase, seed=phase, visible=visible)
+    log = Log()
+    _, _, now = _run(tracker, device, START + HOUR, START, log)
+    tracker.stride = 2
+    _run(tracker, device, now + timedelta(days=1), now, log)
+    since, until = now + HOUR, now + timedelta(days=1)
+    ages = log.ages(since, until)
+    assert log.polls_in(since, until) <= 23 * 6 * 1.1
+    # Now and then a poll still comes early and reads the skipped sample.
+    assert statistics.median(ages) <= device.mean_delay + 10

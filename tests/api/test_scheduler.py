@@ -288,6 +288,10 @@ async def test_budget_lowered_by_429_and_raised_after_quiet_hour(
         ),
         ([Demand(battery_calls=2, module_calls=10, static_per_hour=2)], 30, (1, 12)),
         ([Demand(battery_calls=4, static_per_hour=2)], 30, (2, 2)),
+        # A stretched computed total needs a records call per sample read.
+        ([Demand(battery_calls=2, static_per_hour=1)], 20, (2, 2)),
+        ([Demand(battery_calls=2, gap_calls=1, static_per_hour=1)], 20, (3, 3)),
+        ([Demand(battery_calls=2, gap_calls=1, static_per_hour=2)], 60, (1, 1)),
         ([], 60, (1, 1)),
     ],
 )

@@ -97,11 +97,32 @@ class UploadTracker:
         if sample_time is not None and (
             self.last_sample is None or sample_time > self.last_sample
         ):
-            self._found(sample_time, timed or self.learning)
+            if not self._skipped(sample_time):
+                self._found(sample_time, timed or self.learning)
+                return True
+            # New data, but the poll came before the expected sample showed up.
+            self.last_sample = sample_time
+            if self.expected is not None and polled_at >= self.expected:
+                self.expected = self._missed(polled_at, self.expected)
             return True
         if self.expected is not None and polled_at >= self.expected:
             self.expected = self._missed(polled_at, self.expected)
         return False
+
+    def _skipped(self, sample_time: datetime) -> bool:
+        """Return whether a sample is one a stretched plan skips, whole periods early.
+
+        With a stride above one, a poll made before the expected sample shows
+        up returns the one before it, which is new as well: a hit would lower
+        the delay and set the next poll only a period later.
+        """
+        if self.stride <= 1 or self.expected is None or self._search_from:
+            return False
+        early = (self.expected - sample_time).total_seconds()
+        off = early % self.period
+        return early >= self.period - JUMP_TOLERANCE and (
+            min(off, self.period - off) <= JUMP_TOLERANCE
+        )
 
     def _found(self, sample_time: datetime, teaches: bool = True) -> None:
         """Learn from a new sample and expect the next one a period later."""

@@ -70,6 +70,9 @@ class Demand:
     battery_calls: int = 0
     # Calls per new sample for modules whose entities are enabled.
     module_calls: int = 0
+    # Calls per read sample once batteries are stretched: a total computed from
+    # power fills each skipped sample from the power records (one call).
+    gap_calls: int = 0
     # Calls per hour for static facts (device list, details, signal).
     static_per_hour: float = 0.0
 
@@ -266,8 +269,12 @@ class CallScheduler:
 
     def _battery_calls_per_hour(self) -> float:
         """Return the calls the batteries' own data takes an hour, as planned."""
-        per_sample = sum(d.battery_calls for d in self.demands.values())
-        return per_sample * HOUR / SAMPLE_PERIOD / self.plan().battery_every
+        every = self.plan().battery_every
+        per_sample = sum(
+            d.battery_calls + (d.gap_calls if every > 1 else 0)
+            for d in self.demands.values()
+        )
+        return per_sample * HOUR / SAMPLE_PERIOD / every
 
     # --- feedback from answers ---------------------------------------------
 
@@ -340,14 +347,19 @@ class CallScheduler:
         """Stretch modules first, then batteries, until every user fits the budget."""
         per_hour = HOUR / SAMPLE_PERIOD
         batteries = sum(d.battery_calls for d in self.demands.values()) * per_hour
+        gaps = sum(d.gap_calls for d in self.demands.values()) * per_hour
         modules = sum(d.module_calls for d in self.demands.values()) * per_hour
         static = sum(d.static_per_hour for d in self.demands.values())
         usable = self.budget * (1 - RETRY_SHARE) - static
+
+        def per_hour_at(every: int) -> float:
+            return (batteries + (gaps if every > 1 else 0)) / every
+
         battery_every = 1
-        while batteries / battery_every > usable and battery_every < MAX_STRETCH:
+        while per_hour_at(battery_every) > usable and battery_every < MAX_STRETCH:
             battery_every += 1
         left = min(usable, self.budget * BUDGET_SHARE[Priority.MODULE] - static)
-        left -= batteries / battery_every
+        left -= per_hour_at(battery_every)
         module_every = 1
         if modules:
             module_every = (

@@ -45,7 +45,7 @@ LIVE = "/v1/device/realTime/data"
 class _Client:
     """Answers v2 with the queued outcomes, then with a SOC of 55."""
 
-    def __init__(self, *outcomes: Exception | float | None) -> None:
+    def __init__(self, *outcomes: Exception | float | dict[str, Any] | None) -> None:
         self.outcomes = list(outcomes)
         self.asked: list[str] = []
 
@@ -54,6 +54,8 @@ class _Client:
         outcome = self.outcomes.pop(0) if self.outcomes else 55.0
         if isinstance(outcome, Exception):
             raise outcome
+        if isinstance(outcome, dict):
+            return BatteryInfo.from_api({"batteryInfo": outcome})
         return BatteryInfo.from_api({"batteryInfo": {"soc": outcome}})
 
 
@@ -169,6 +171,58 @@ async def test_unchanged_v2_values_send_the_poll_to_realtime_data() -> None:
     assert sampled[1].soc == 56.0
     assert not sources.timed(SERIAL)
     assert await sources.async_sample(old, tracker, due + timedelta(hours=1)) is None
+    assert len(client.asked) == 3
+
+
+@pytest.mark.parametrize(
+    ("limit", "stops"),
+    [
+        ("maxChargeCurrent", True),
+        ("maxDischargeCurrent", True),
+        (None, False),
+    ],
+)
+async def test_a_stop_of_charging_or_discharging_reads_realtime_data(
+    limit: str | None, stops: bool
+) -> None:
+    """A current limit turning to zero sends the poll to `realTime/data` at once.
+
+    The alarm and protection points come only from `realTime/data`; v2's answer
+    of the same cycle serves beside it, and the stop lasting is no reason again.
+    """
+    normal = {"soc": 55.0, "maxChargeCurrent": 50.0, "maxDischargeCurrent": 50.0}
+    changed = {**normal, "soc": 56.0} | ({limit: 0.0} if limit else {})
+    later = {**changed, "soc": 57.0}
+    client = _Client(normal, changed, later)
+    sources = _sources(client)
+    snapshot = RealtimeSnapshot.from_api(
+        SERIAL,
+        [
+            {"pointId": "T", "pointValue": "2026-06-21 09:59:40"},
+            {"pointId": INTERNAL_SN_POINT, "pointValue": INTERNAL},
+        ],
+    )
+    old = BatteryData(
+        config=BatteryConfig(device_sn=SERIAL),
+        detection=Detection(
+            family=LV_5DIGIT, row=None, method=Method.MODEL, final=True
+        ),
+        realtime=snapshot,
+    )
+    tracker = UploadTracker()
+    tracker.observe(snapshot.timestamp, NOW - timedelta(minutes=5))
+    assert await sources.async_battery_info(SERIAL, snapshot, NOW) is not None
+    due = NOW + timedelta(minutes=5)
+    sampled = await sources.async_sample(old, tracker, due)
+    assert (sampled is None) == stops
+    if stops:
+        info = await sources.async_battery_info(SERIAL, snapshot, due)
+        assert info is not None
+        assert info.soc == 56.0
+    assert len(client.asked) == 2
+    sampled = await sources.async_sample(old, tracker, due + timedelta(minutes=5))
+    assert sampled is not None
+    assert sampled[1].soc == 57.0
     assert len(client.asked) == 3
 
 

@@ -7,7 +7,10 @@ table names (`V2Layout`), and `realTime/data` is read once an hour for the
 sample time, the phase and the points v2 lacks. v2 carries no sample time: a
 new sample is recognised by v2's values changing at the moment the next sample
 is due, and takes that expected `T`; unchanged values send the poll to
-`realTime/data`, which decides. Where v2 answers code 500 (Asia-Pacific), 404
+`realTime/data`, which decides. When a current limit turns to or from zero
+(charging or discharging stopped by the BMS: protection, full, empty),
+`realTime/data` is read at once, so the alarm and protection points v2 lacks
+are current when they matter. Where v2 answers code 500 (Asia-Pacific), 404
 or no SOC, `realTime/data` and the records serve, and v2 is tried again a day
 later.
 """
@@ -101,7 +104,7 @@ class SocSources:
             return None
         info = await self._ask(old.serial, old.realtime, now)
         self._asked[old.serial] = (now, info)
-        if info is None or info == choice.info:
+        if info is None or info == choice.info or stops_changed(choice.info, info):
             return None
         choice.info = info
         self._untimed.add(old.serial)
@@ -166,6 +169,17 @@ class SocSources:
         if choice.v2:
             LOGGER.debug("SOC of %s from the power records (v2: %s)", serial, why)
         choice.v2, choice.retry_at, choice.info = False, now + V2_RETRY, None
+
+
+def stops_changed(before: BatteryInfo, after: BatteryInfo) -> bool:
+    """Return whether the BMS started or ended a stop of charging or discharging."""
+    return any(
+        (old == 0) != (new == 0)
+        for old, new in (
+            (before.max_charge_current, after.max_charge_current),
+            (before.max_discharge_current, after.max_discharge_current),
+        )
+    )
 
 
 def v2_points(

@@ -132,15 +132,8 @@ async def test_connection_failure_keeps_v2() -> None:
     assert sources.uses_v2(SERIAL, NOW + timedelta(minutes=5))
 
 
-async def test_unchanged_v2_values_send_the_poll_to_realtime_data() -> None:
-    """v2 alone serves a due sample only when its values changed, and is asked once.
-
-    Unchanged values may be an old sample: `realTime/data` decides, and the v2
-    answer of the same cycle serves beside it; a `realTime/data` an hour old is
-    read again in any case.
-    """
-    client = _Client(55.0, 55.0, 56.0)
-    sources = _sources(client)
+def _timed_master() -> tuple[RealtimeSnapshot, BatteryData, UploadTracker]:
+    """Return a master's timed snapshot, its data and a tracker that saw it."""
     snapshot = RealtimeSnapshot.from_api(
         SERIAL,
         [
@@ -157,6 +150,19 @@ async def test_unchanged_v2_values_send_the_poll_to_realtime_data() -> None:
     )
     tracker = UploadTracker()
     tracker.observe(snapshot.timestamp, NOW - timedelta(minutes=5))
+    return snapshot, old, tracker
+
+
+async def test_unchanged_v2_values_send_the_poll_to_realtime_data() -> None:
+    """v2 alone serves a due sample only when its values changed, and is asked once.
+
+    Unchanged values may be an old sample: `realTime/data` decides, and the v2
+    answer of the same cycle serves beside it; a `realTime/data` an hour old is
+    read again in any case.
+    """
+    client = _Client(55.0, 55.0, 56.0)
+    sources = _sources(client)
+    snapshot, old, tracker = _timed_master()
     assert await sources.async_sample(old, tracker, NOW) is None
     assert client.asked == []
     assert await sources.async_battery_info(SERIAL, snapshot, NOW) is not None
@@ -195,22 +201,7 @@ async def test_a_stop_of_charging_or_discharging_reads_realtime_data(
     later = {**changed, "soc": 57.0}
     client = _Client(normal, changed, later)
     sources = _sources(client)
-    snapshot = RealtimeSnapshot.from_api(
-        SERIAL,
-        [
-            {"pointId": "T", "pointValue": "2026-06-21 09:59:40"},
-            {"pointId": INTERNAL_SN_POINT, "pointValue": INTERNAL},
-        ],
-    )
-    old = BatteryData(
-        config=BatteryConfig(device_sn=SERIAL),
-        detection=Detection(
-            family=LV_5DIGIT, row=None, method=Method.MODEL, final=True
-        ),
-        realtime=snapshot,
-    )
-    tracker = UploadTracker()
-    tracker.observe(snapshot.timestamp, NOW - timedelta(minutes=5))
+    snapshot, old, tracker = _timed_master()
     assert await sources.async_battery_info(SERIAL, snapshot, NOW) is not None
     due = NOW + timedelta(minutes=5)
     sampled = await sources.async_sample(old, tracker, due)

@@ -99,6 +99,8 @@ async def test_battery_added_and_dropped_without_reload(
     assert hass.states.get(soc).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
 
     await _choose(hass, mock_config_entry, [POWERHAUS_SN])
+    # At once, not only when the next poll brings something new.
+    assert hass.states.get(soc).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
     frozen.tick(timedelta(minutes=5))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)

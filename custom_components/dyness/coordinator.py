@@ -106,6 +106,9 @@ class DynessCoordinator(DynessOutageCoordinator):
                 self.data,
                 batteries={s: b for s, b in self.data.batteries.items() if s in kept},
             )
+            # A dropped battery's entities go unavailable now, not at the next
+            # poll that brings something new.
+            self.async_update_listeners()
 
     def _due(self, serial: str, now: datetime) -> bool:
         """Return whether a battery's next sample should be there by now."""

@@ -112,3 +112,26 @@ async def test_battery_added_and_dropped_without_reload(
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert simulator.stats(DEFAULT_APP_ID).by_serial.get(DL5_SN, 0) == requests
+
+
+async def test_battery_dropped_and_chosen_again_is_read_at_once(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    """A battery chosen again right after it was dropped shows values at once."""
+    soc = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{DL5_SN}_state_of_charge"
+    )
+    assert soc is not None
+    frozen.tick(timedelta(minutes=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await _choose(hass, init_integration, [POWERHAUS_SN])
+    assert hass.states.get(soc).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    await _choose(hass, init_integration, [POWERHAUS_SN, DL5_SN])
+    # The refresh requested right after the first one runs after its cooldown.
+    frozen.tick(timedelta(seconds=11))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(soc).state != STATE_UNAVAILABLE  # type: ignore[union-attr]

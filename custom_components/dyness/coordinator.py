@@ -99,7 +99,12 @@ class DynessCoordinator(DynessOutageCoordinator):
 
     def set_batteries(self, items: Iterable[Mapping[str, Any]]) -> None:
         """Follow a new choice of batteries; new ones are read at the next refresh."""
+        chosen = {config.device_sn for config in self.batteries}
         self.batteries = tuple(BatteryConfig.from_dict(item) for item in items)
+        for config in self.batteries:
+            if config.device_sn not in chosen:
+                # Chosen again: its old phase would wait for its next sample.
+                self._trackers.pop(config.device_sn, None)
         if self.data is not None:
             kept = {config.device_sn for config in self.batteries}
             self.data = replace(

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 import logging
 import math
 import statistics
@@ -31,7 +30,7 @@ import time
 from typing import Any
 from unittest.mock import patch
 
-from bench_harness import entry_for, plain_session, tick_sleep
+from bench_harness import entry_for, frozen_cloud, plain_session, tick_sleep
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
@@ -266,17 +265,8 @@ async def run_integration(case: Case, hours: float) -> tuple[Result, Result, str
         sim = case.simulator()
         await sim.start(host="127.0.0.1", port=0)
         session = plain_session()
-        scheduler = partial(
-            CallScheduler,
-            sleep=tick_sleep(frozen),
-            monotonic=lambda: dt_util.utcnow().timestamp(),
-        )
         with (
-            patch("custom_components.dyness.helpers.CallScheduler", scheduler),
-            patch(
-                "custom_components.dyness.helpers.async_get_clientsession",
-                return_value=session,
-            ),
+            frozen_cloud(frozen, session),
             _cpu_per_refresh(measured),
         ):
             async with async_test_home_assistant() as hass:

@@ -20,14 +20,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 import logging
 import sys
 import time
 from typing import Any
 from unittest.mock import patch
 
-from bench_harness import entry_for, frozen_cloud, plain_session, tick_sleep
+from bench_harness import entry_for, frozen_cloud, plain_session
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
@@ -42,7 +41,6 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components import dyness
-from custom_components.dyness.api import CallScheduler
 from custom_components.dyness.const import DOMAIN
 from dyness_sim import SimClock, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DEFAULT_APP_SECRET
@@ -135,18 +133,7 @@ async def measure_flow(make_sim: Callable[[], Simulator]) -> FlowTimes:
         sim = make_sim()
         await sim.start(host="127.0.0.1", port=0)
         session = plain_session()
-        scheduler = partial(
-            CallScheduler,
-            sleep=tick_sleep(frozen),
-            monotonic=lambda: dt_util.utcnow().timestamp(),
-        )
-        with (
-            patch("custom_components.dyness.helpers.CallScheduler", scheduler),
-            patch(
-                "custom_components.dyness.helpers.async_get_clientsession",
-                return_value=session,
-            ),
-        ):
+        with frozen_cloud(frozen, session):
             async with async_test_home_assistant() as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
                 times = await _flow(hass, frozen, sim)

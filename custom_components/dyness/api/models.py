@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Self
 
 from . import values
 from .exceptions import DynessResponseError
 from .values import YEARS, clean_json, text_value as _text
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 # The integration reads raw fields through this name.
 parse_number = values.parse_number
@@ -24,6 +27,10 @@ _LOCAL_TIME_RE = re.compile(
 _MAX_OFFSET = timedelta(hours=18)
 
 type PointValue = int | float | str | None
+# Reads one value of an answer: the answer and the key.
+type _Reader = Callable[[Mapping[str, Any], str], object]
+# The metadata key under which a model field names its source in the answer.
+_SOURCE: Final = "api"
 
 
 def parse_utc(value: Any) -> datetime | None:
@@ -72,6 +79,81 @@ def _require_mapping(data: Any, what: str) -> Mapping[str, Any]:
     return data
 
 
+def _number_at[N: (int, float)](
+    data: Mapping[str, Any], key: str, kind: type[N]
+) -> N | None:
+    """Return a value of an answer as an int or float, None when absent."""
+    number = parse_number(data.get(key))
+    return kind(number) if number is not None else None
+
+
+def _float_at(data: Mapping[str, Any], key: str) -> float | None:
+    """Return a value of an answer as a float, None when absent or not numeric."""
+    return _number_at(data, key, float)
+
+
+def _int_at(data: Mapping[str, Any], key: str) -> int | None:
+    """Return a value of an answer as an int, None when absent or not numeric."""
+    return _number_at(data, key, int)
+
+
+def _text_at(data: Mapping[str, Any], key: str) -> str | None:
+    """Return a value of an answer as text, None when absent or empty."""
+    return _text(data.get(key))
+
+
+def _floats_at(data: Mapping[str, Any], key: str) -> tuple[float, ...]:
+    """Return the numbers of a JSON list (skipping empty entries), else ()."""
+    values = data.get(key)
+    if not isinstance(values, list):
+        return ()
+    return tuple(float(n) for v in values if (n := parse_number(v)) is not None)
+
+
+def _local_time_at(data: Mapping[str, Any], key: str) -> datetime | None:
+    """Return a local time with its UTC offset as an aware datetime."""
+    return parse_local_with_offset(data.get(key))
+
+
+def api_field(key: str, read: _Reader = _text_at) -> Any:
+    """Declare a model field that `read` takes from `key` of the answer."""
+    return field(metadata={_SOURCE: (key, read)})
+
+
+def _build[M: DataclassInstance](
+    cls: type[M], data: Mapping[str, Any], **given: object
+) -> M:
+    """Build a model from its declared fields of an answer, the answer as `raw`."""
+    read: dict[str, object] = {
+        spec.name: reader(data, key)
+        for spec in fields(cls)
+        if _SOURCE in spec.metadata
+        for key, reader in (spec.metadata[_SOURCE],)
+    }
+    read["raw"] = dict(data)
+    return cls(**read, **given)
+
+
+class _Answer:
+    """A model built from one answer object by its declared fields."""
+
+    __slots__ = ()
+    # The answer's name in error messages.
+    answer_name: ClassVar[str]
+    # Whether a null answer means "nothing", read as an empty object.
+    null_is_empty: ClassVar[bool] = False
+    if TYPE_CHECKING:
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build the model from the `data` object."""
+        data = clean_json(data)
+        if data is None and cls.null_is_empty:
+            data = {}
+        return _build(cls, _require_mapping(data, cls.answer_name))
+
+
 class _Reported:
     """A model that carries the cloud's communication status."""
 
@@ -93,14 +175,14 @@ class StorageDevice(_Reported):
     """One entry of `device/storage/list`."""
 
     device_sn: str
-    collector_sn: str | None
-    device_name: str | None
-    model_name: str | None
-    model_code: str | None
-    communication_status: str | None
-    firmware_version: str | None
-    work_status: str | None
-    battery_category: str | None
+    collector_sn: str | None = api_field("collectorSn")
+    device_name: str | None = api_field("deviceName")
+    model_name: str | None = api_field("deviceModelName")
+    model_code: str | None = api_field("deviceModelCode")
+    communication_status: str | None = api_field("deviceCommunicationStatus")
+    firmware_version: str | None = api_field("firmwareVersion")
+    work_status: str | None = api_field("workStatus")
+    battery_category: str | None = api_field("batteryCategory")
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -115,18 +197,7 @@ class StorageDevice(_Reported):
         serial = _text(data.get("deviceSn"))
         if serial is None:
             raise DynessResponseError("storage/list item without deviceSn")
-        return cls(
-            device_sn=serial,
-            collector_sn=_text(data.get("collectorSn")),
-            device_name=_text(data.get("deviceName")),
-            model_name=_text(data.get("deviceModelName")),
-            model_code=_text(data.get("deviceModelCode")),
-            communication_status=_text(data.get("deviceCommunicationStatus")),
-            firmware_version=_text(data.get("firmwareVersion")),
-            work_status=_text(data.get("workStatus")),
-            battery_category=_text(data.get("batteryCategory")),
-            raw=dict(data),
-        )
+        return _build(cls, data, device_sn=serial)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -157,53 +228,31 @@ class StorageDevicePage:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DeviceDetail(_Reported):
+class DeviceDetail(_Reported, _Answer):
     """The answer of `device/household/storage/detail`."""
 
-    device_sn: str | None
-    model_name: str | None
-    model_code: str | None
-    firmware_version: str | None
-    communication_status: str | None
-    data_update_time: datetime | None
-    rated_energy: float | None
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    answer_name = "household/storage/detail"
 
-    @classmethod
-    def from_api(cls, data: Any) -> DeviceDetail:
-        """Build the model from the `data` object."""
-        detail = _require_mapping(clean_json(data), "household/storage/detail")
-        return cls(
-            device_sn=_text(detail.get("deviceSn")),
-            model_name=_text(detail.get("deviceModelName")),
-            model_code=_text(detail.get("deviceModelCode")),
-            firmware_version=_text(detail.get("firmwareVersion")),
-            communication_status=_text(detail.get("deviceCommunicationStatus")),
-            data_update_time=parse_local_with_offset(detail.get("dataUpdateTime")),
-            rated_energy=_float(detail, "energy"),
-            raw=dict(detail),
-        )
+    device_sn: str | None = api_field("deviceSn")
+    model_name: str | None = api_field("deviceModelName")
+    model_code: str | None = api_field("deviceModelCode")
+    firmware_version: str | None = api_field("firmwareVersion")
+    communication_status: str | None = api_field("deviceCommunicationStatus")
+    data_update_time: datetime | None = api_field("dataUpdateTime", _local_time_at)  # noqa: RUF009 - no default
+    rated_energy: float | None = api_field("energy", _float_at)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StationInfo:
+class StationInfo(_Answer):
     """The answer of `station/info` (kWh figures; semantics differ per model)."""
 
-    installed_power: float | None
-    battery_capacity: float | None
-    inverter_total_power: float | None
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    answer_name = "station/info"
 
-    @classmethod
-    def from_api(cls, data: Any) -> StationInfo:
-        """Build the model from the `data` object."""
-        info = _require_mapping(clean_json(data), "station/info")
-        return cls(
-            installed_power=_float(info, "installedPower"),
-            battery_capacity=_float(info, "batteryCapacity"),
-            inverter_total_power=_float(info, "inverterTotalPower"),
-            raw=dict(info),
-        )
+    installed_power: float | None = api_field("installedPower", _float_at)
+    battery_capacity: float | None = api_field("batteryCapacity", _float_at)
+    inverter_total_power: float | None = api_field("inverterTotalPower", _float_at)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -307,10 +356,10 @@ class PowerRecord:
     """One 5-minute record of `device/getLastPowerDataBySn` (positive = charging)."""
 
     time: datetime
-    current: float | None
-    power: float | None
-    voltage: float | None
-    soc: float | None
+    current: float | None = api_field("realTimeCurrent", _float_at)
+    power: float | None = api_field("realTimePower", _float_at)
+    voltage: float | None = api_field("realTimeVoltage", _float_at)
+    soc: float | None = api_field("soc", _float_at)
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -325,14 +374,7 @@ class PowerRecord:
         time = parse_utc(entry.get("createTime"))
         if time is None:
             return None
-        return cls(
-            time=time,
-            current=_float(entry, "realTimeCurrent"),
-            power=_float(entry, "realTimePower"),
-            voltage=_float(entry, "realTimeVoltage"),
-            soc=_float(entry, "soc"),
-            raw=dict(entry),
-        )
+        return _build(cls, entry, time=time)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -369,27 +411,17 @@ class RunningData:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FirmwareVersions:
-    """The answer of `device/checkVersion` (latest versions the cloud offers)."""
+class FirmwareVersions(_Answer):
+    """The answer of `device/checkVersion` (the API spells its keys "Lasted")."""
 
-    bms: str | None
-    dsp: str | None
-    arm: str | None
-    mppt: str | None
+    answer_name = "checkVersion"
+    null_is_empty = True
+
+    bms: str | None = api_field("bmsLastedVersion")
+    dsp: str | None = api_field("dspLastedVersion")
+    arm: str | None = api_field("armLastedVersion")
+    mppt: str | None = api_field("mpptLastedVersion")
     raw: Mapping[str, Any] = field(repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Any) -> FirmwareVersions:
-        """Build the model from the `data` object (the API spells it "Lasted")."""
-        data = clean_json(data)
-        info = _require_mapping(data, "checkVersion") if data is not None else {}
-        return cls(
-            bms=_text(info.get("bmsLastedVersion")),
-            dsp=_text(info.get("dspLastedVersion")),
-            arm=_text(info.get("armLastedVersion")),
-            mppt=_text(info.get("mpptLastedVersion")),
-            raw=dict(info),
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -400,24 +432,24 @@ class BatteryInfo:
     v2 answers (EU PowerBrick Plus) its `soc` is the state of charge.
     """
 
-    soc: float | None
-    soh: float | None
-    voltage: float | None
-    current: float | None
-    status: int | None
-    max_charge_current: float | None
-    max_discharge_current: float | None
-    cycle_count: int | None
-    cell_max_voltage: float | None
-    cell_min_voltage: float | None
-    cell_max_temperature: float | None
-    cell_min_temperature: float | None
-    cell_voltages: tuple[float, ...]
-    cell_temperatures: tuple[float, ...]
+    soc: float | None = api_field("soc", _float_at)
+    soh: float | None = api_field("soh", _float_at)
+    voltage: float | None = api_field("batteryVoltage", _float_at)
+    current: float | None = api_field("batteryCurrent", _float_at)
+    status: int | None = api_field("batteryStatus", _int_at)
+    max_charge_current: float | None = api_field("maxChargeCurrent", _float_at)
+    max_discharge_current: float | None = api_field("maxDischargeCurrent", _float_at)
+    cycle_count: int | None = api_field("cycleCount", _int_at)
+    cell_max_voltage: float | None = api_field("cellMaxVoltage", _float_at)
+    cell_min_voltage: float | None = api_field("cellMinVoltage", _float_at)
+    cell_max_temperature: float | None = api_field("cellMaxTemperature", _float_at)
+    cell_min_temperature: float | None = api_field("cellMinTemperature", _float_at)
+    cell_voltages: tuple[float, ...] = api_field("cellVoltageList", _floats_at)
+    cell_temperatures: tuple[float, ...] = api_field("cellTempList", _floats_at)
     # High-voltage systems only: W and Wh.
-    power: float | None
-    remaining_energy: float | None
-    rated_energy: float | None
+    power: float | None = api_field("batteryPower", _float_at)
+    remaining_energy: float | None = api_field("batteryRemainingEnergy", _float_at)
+    rated_energy: float | None = api_field("batteryRatedEnergy", _float_at)
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @classmethod
@@ -426,43 +458,4 @@ class BatteryInfo:
         answer = _require_mapping(data, "GetRealTimeDataBySN")
         info = answer.get("batteryInfo") or {}
         info = _require_mapping(info, "GetRealTimeDataBySN batteryInfo")
-        return cls(
-            soc=_float(info, "soc"),
-            soh=_float(info, "soh"),
-            voltage=_float(info, "batteryVoltage"),
-            current=_float(info, "batteryCurrent"),
-            status=_number_at(info, "batteryStatus", int),
-            max_charge_current=_float(info, "maxChargeCurrent"),
-            max_discharge_current=_float(info, "maxDischargeCurrent"),
-            cycle_count=_number_at(info, "cycleCount", int),
-            cell_max_voltage=_float(info, "cellMaxVoltage"),
-            cell_min_voltage=_float(info, "cellMinVoltage"),
-            cell_max_temperature=_float(info, "cellMaxTemperature"),
-            cell_min_temperature=_float(info, "cellMinTemperature"),
-            cell_voltages=_numbers(info.get("cellVoltageList")),
-            cell_temperatures=_numbers(info.get("cellTempList")),
-            power=_float(info, "batteryPower"),
-            remaining_energy=_float(info, "batteryRemainingEnergy"),
-            rated_energy=_float(info, "batteryRatedEnergy"),
-            raw=dict(info),
-        )
-
-
-def _number_at[N: (int, float)](
-    data: Mapping[str, Any], key: str, kind: type[N]
-) -> N | None:
-    """Return a value of an answer as an int or float, None when absent."""
-    number = parse_number(data.get(key))
-    return kind(number) if number is not None else None
-
-
-def _float(data: Mapping[str, Any], key: str) -> float | None:
-    """Return a value of an answer as a float, None when absent or not numeric."""
-    return _number_at(data, key, float)
-
-
-def _numbers(values: Any) -> tuple[float, ...]:
-    """Return the numbers of a JSON list (skipping empty entries), else ()."""
-    if not isinstance(values, list):
-        return ()
-    return tuple(float(n) for v in values if (n := parse_number(v)) is not None)
+        return _build(cls, info)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import json
 import logging
 import time
-from typing import Any, Final
+from typing import Any, Final, Protocol, Self, overload
 
 import aiohttp
 
@@ -89,6 +89,49 @@ async def _read_body(response: aiohttp.ClientResponse, path: str) -> bytes:
         if len(body) > MAX_BODY:
             raise DynessResponseError(f"{path}: answer larger than {MAX_BODY} bytes")
     return bytes(body)
+
+
+class DeviceCall[T](Protocol):
+    """A read of one device's answer, bound to a client."""
+
+    def __call__(
+        self, device_sn: str, *, priority: Priority | None = None
+    ) -> Awaitable[T]:
+        """Return the device's parsed answer (at the read's usual priority)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRead[T]:
+    """A read of one device's answer: its path, its parser and its usual priority."""
+
+    path: str
+    parse: Callable[[Any], T]
+    priority: Priority = Priority.BATTERY
+
+    @overload
+    def __get__(self, client: None, owner: type[DynessClient]) -> Self: ...
+
+    @overload
+    def __get__(
+        self, client: DynessClient, owner: type[DynessClient]
+    ) -> DeviceCall[T]: ...
+
+    def __get__(
+        self, client: DynessClient | None, owner: type[DynessClient]
+    ) -> Self | DeviceCall[T]:
+        """Return the read bound to a client, itself on the class."""
+        if client is None:
+            return self
+
+        async def call(device_sn: str, *, priority: Priority | None = None) -> T:
+            data = await client.request(
+                self.path,
+                {"deviceSn": device_sn},
+                priority=self.priority if priority is None else priority,
+            )
+            return self.parse(data)
+
+        return call
 
 
 class DynessClient:
@@ -247,24 +290,6 @@ class DynessClient:
                 break
         return devices
 
-    async def get_device_detail(
-        self, device_sn: str, *, priority: Priority = Priority.STATIC
-    ) -> DeviceDetail:
-        """Return `household/storage/detail` for one master."""
-        data = await self.request(
-            PATH_STORAGE_DETAIL, {"deviceSn": device_sn}, priority=priority
-        )
-        return DeviceDetail.from_api(data)
-
-    async def get_station_info(
-        self, device_sn: str, *, priority: Priority = Priority.STATIC
-    ) -> StationInfo:
-        """Return `station/info` for one master."""
-        data = await self.request(
-            PATH_STATION_INFO, {"deviceSn": device_sn}, priority=priority
-        )
-        return StationInfo.from_api(data)
-
     async def get_realtime_data(
         self, device_sn: str, *, priority: Priority = Priority.BATTERY
     ) -> RealtimeSnapshot:
@@ -274,46 +299,20 @@ class DynessClient:
         )
         return RealtimeSnapshot.from_api(device_sn, data)
 
-    async def get_power_records(
-        self, device_sn: str, *, priority: Priority = Priority.BATTERY
-    ) -> list[PowerRecord]:
-        """Return today's 5-minute power records, oldest first."""
-        data = await self.request(
-            PATH_POWER_DATA, {"deviceSn": device_sn}, priority=priority
-        )
-        if data is None:
-            return []
-        if not isinstance(data, list):
-            raise DynessResponseError("getLastPowerDataBySn: data is not an array")
-        records = [record for item in data if (record := PowerRecord.from_api(item))]
-        return sorted(records, key=lambda record: record.time)
-
-    async def get_running_data(
-        self, device_sn: str, *, priority: Priority = Priority.BATTERY
-    ) -> RunningData:
-        """Return the inverter-style running data (all null for pure batteries)."""
-        data = await self.request(
-            PATH_RUNNING_DATA, {"deviceSn": device_sn}, priority=priority
-        )
-        return RunningData.from_api(data)
-
-    async def get_battery_info(
-        self, device_sn: str, *, priority: Priority = Priority.BATTERY
-    ) -> BatteryInfo:
-        """Return v2 `batteryInfo` of a master (code 500 where v2 does not serve it)."""
-        data = await self.request(
-            PATH_V2_REALTIME, {"deviceSn": device_sn}, priority=priority
-        )
-        return BatteryInfo.from_api(data)
-
-    async def check_version(
-        self, device_sn: str, *, priority: Priority = Priority.EXTRA
-    ) -> FirmwareVersions:
-        """Return the latest firmware versions the cloud offers for a device."""
-        data = await self.request(
-            PATH_CHECK_VERSION, {"deviceSn": device_sn}, priority=priority
-        )
-        return FirmwareVersions.from_api(data)
+    # The reads of one device's answer: path, parser and usual priority.
+    get_device_detail = DeviceRead(
+        PATH_STORAGE_DETAIL, DeviceDetail.from_api, Priority.STATIC
+    )
+    get_station_info = DeviceRead(
+        PATH_STATION_INFO, StationInfo.from_api, Priority.STATIC
+    )
+    get_power_records = DeviceRead(PATH_POWER_DATA, PowerRecord.list_from_api)
+    get_running_data = DeviceRead(PATH_RUNNING_DATA, RunningData.from_api)
+    # Code 500 where v2 does not serve the device.
+    get_battery_info = DeviceRead(PATH_V2_REALTIME, BatteryInfo.from_api)
+    check_version = DeviceRead(
+        PATH_CHECK_VERSION, FirmwareVersions.from_api, Priority.EXTRA
+    )
 
     async def bind_device(
         self, device_sn: str, collector_sn: str | None = None

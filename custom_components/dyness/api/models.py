@@ -376,6 +376,16 @@ class PowerRecord:
             return None
         return _build(cls, entry, time=time)
 
+    @classmethod
+    def list_from_api(cls, data: Any) -> list[PowerRecord]:
+        """Build the records of a day that have a time stamp, oldest first."""
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise DynessResponseError("getLastPowerDataBySn: data is not an array")
+        records = [record for item in data if (record := cls.from_api(item))]
+        return sorted(records, key=lambda record: record.time)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunningData:

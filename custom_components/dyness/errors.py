@@ -175,3 +175,8 @@ async def optional[R](
     except DynessError as err:
         LOGGER.debug("%s not read: %s", what, err)
     return None
+
+
+async def extra[R](call: Awaitable[R], what: str) -> R | None:
+    """Return a call's answer; None on any failure but a refused key (it can wait)."""
+    return await optional(call, what, limit_stops=False, budget_stops=False)

@@ -15,7 +15,6 @@ from homeassistant.util import dt as dt_util
 from .api import (
     BatteryInfo,
     DynessBudgetError,
-    DynessClient,
     DynessError,
     DynessRateLimitError,
     RealtimeSnapshot,
@@ -46,13 +45,13 @@ class DynessCoordinator(DynessOutageCoordinator):
         self,
         hass: HomeAssistant,
         entry: ConfigEntry,
-        client: DynessClient,
         *,
         static: DynessStaticCoordinator,
         modules: ModuleBook,
         clocks: RecordsClocks,
     ) -> None:
-        """Initialise the live cycle of one config entry."""
+        """Initialise the live cycle of one config entry (the static facts' client)."""
+        client = static.client
         super().__init__(
             hass,
             entry,

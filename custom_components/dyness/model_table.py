@@ -74,7 +74,7 @@ def family_from_labels(snapshot: RealtimeSnapshot | None) -> Family:
     return Family(key=FamilyKey.UNKNOWN, points=MappingProxyType(found))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PointRule:
     """A test on the points of a snapshot, used to tell layouts apart."""
 
@@ -96,7 +96,7 @@ class PointRule:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Variant:
     """A layout that replaces the row's default when the points match."""
 
@@ -104,7 +104,7 @@ class Variant:
     family: Family
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ModelRow:
     """One known model: API name and codes mapped to its layout."""
 
@@ -181,7 +181,7 @@ def _normalise(name: str) -> str:
     return "-".join(name.upper().split())
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Detection:
     """The layout chosen for a device and how it was chosen."""
 

@@ -28,7 +28,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.dyness.const import DOMAIN, ISSUE_CLOCK, ISSUE_NOT_ON_ACCOUNT
+from custom_components.dyness.const import DOMAIN, Repair
 from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import DEFAULT_APP_ID, DL5_SN, POWERHAUS_SN
 from dyness_sim.faults import KNOWN_500_TEXTS
@@ -300,9 +300,9 @@ async def test_fault(
         assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
         return
     assert not flows
-    clock_issue = (DOMAIN, f"{ISSUE_CLOCK}_{init_integration.entry_id}")
+    clock_issue = (DOMAIN, f"{Repair.CLOCK}_{init_integration.entry_id}")
     assert (clock_issue in issues) == (inject is _clock_skew)
-    foreign = (DOMAIN, f"{ISSUE_NOT_ON_ACCOUNT}_{init_integration.entry_id}_{DL5_SN}")
+    foreign = (DOMAIN, f"{Repair.NOT_ON_ACCOUNT}_{init_integration.entry_id}_{DL5_SN}")
     assert (foreign in issues) == (scope == "dl5")
     for serial, states in during.items():
         affected = scope == "cloud" or (scope == "dl5" and serial == DL5_SN)

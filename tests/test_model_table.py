@@ -22,13 +22,13 @@ from custom_components.dyness.families import (
     STACK100,
     FamilyKey,
     Metric,
-    family_from_labels,
 )
 from custom_components.dyness.model_table import (
     MODELS,
     Method,
     ModelRow,
     detect,
+    family_from_labels,
     find_model,
 )
 from custom_components.dyness.plausibility import family_checks, guard, module_checks

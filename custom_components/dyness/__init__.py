@@ -62,7 +62,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: DynessConfigEntry) -> bo
         # The config flow read the list seconds ago: no second call.
         static.seed(listing.at, listing.devices)
     coordinator = DynessCoordinator(
-        hass, entry, client, static=static, modules=modules, clocks=clocks
+        hass, entry, static=static, modules=modules, clocks=clocks
     )
     # The first refresh doubles as the connection test: auth → reauth, else retry.
     await coordinator.async_config_entry_first_refresh()

@@ -12,20 +12,6 @@ from homeassistant.config_entries import (
     OptionsFlow,
 )
 from homeassistant.core import callback
-from homeassistant.helpers.selector import (
-    BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
-)
-import voluptuous as vol
 
 from .api import (
     DynessApiError,
@@ -33,44 +19,31 @@ from .api import (
     DynessClient,
     DynessError,
     DynessRateLimitError,
-    Region,
     StorageDevice,
     is_master_sn,
 )
 from .const import (
-    ALARM_DEBOUNCE,
-    CALLS_PER_HOUR,
-    CONF_ALARM_DEBOUNCE,
-    CONF_ALLOW_CONTROL,
     CONF_API_ID,
     CONF_API_SECRET,
     CONF_BASE_URL,
     CONF_BATTERIES,
-    CONF_CALLS_PER_HOUR,
     CONF_DEVICE_SN,
     CONF_DONGLE_SN,
     CONF_REGION,
     DOMAIN,
     LOGGER,
-    WholeOption,
 )
 from .data import BatteryConfig
+from .flow_forms import (
+    CONF_ADD_MANUALLY,
+    MANUAL_SCHEMA,
+    OPTIONS_SCHEMA,
+    REAUTH_SCHEMA,
+    batteries_schema,
+    credentials_schema,
+    options_from_input,
+)
 from .helpers import async_list_devices, create_client
-
-CONF_ADD_MANUALLY = "add_manually"
-
-REGION_SELECTOR = SelectSelector(
-    SelectSelectorConfig(
-        options=[region.value for region in Region],
-        translation_key=CONF_REGION,
-        mode=SelectSelectorMode.DROPDOWN,
-    )
-)
-TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
-PASSWORD = TextSelector(
-    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
-)
-URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL, autocomplete="off"))
 
 
 def _error_key(err: Exception) -> str:
@@ -115,45 +88,19 @@ def _battery_entry(device: StorageDevice) -> dict[str, Any]:
     return BatteryConfig.from_device(device).as_dict()
 
 
-def _picker(labels: Mapping[str, str]) -> SelectSelector:
-    """Return a list of batteries (serial → label) to tick."""
-    return SelectSelector(
-        SelectSelectorConfig(
-            options=[
-                SelectOptionDict(value=serial, label=label)
-                for serial, label in labels.items()
-            ],
-            multiple=True,
-            mode=SelectSelectorMode.LIST,
-        )
-    )
-
-
-def _whole_number(option: WholeOption) -> NumberSelector:
-    """Return a box for a whole number within the option's range."""
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=option.low, max=option.high, step=1, mode=NumberSelectorMode.BOX
-        )
-    )
-
-
 def _configured(entry: ConfigEntry) -> list[BatteryConfig]:
     """Return the batteries an entry holds."""
     return [BatteryConfig.from_dict(item) for item in entry.data[CONF_BATTERIES]]
 
 
-def _user_schema(*, advanced: bool, reconfigure: bool = False) -> vol.Schema:
-    """Return the form of the user step; reconfigure may keep the secret."""
-    secret = vol.Optional if reconfigure else vol.Required
-    fields: dict[vol.Marker, Any] = {
-        vol.Required(CONF_API_ID): TEXT,
-        secret(CONF_API_SECRET): PASSWORD,
-        vol.Required(CONF_REGION, default=Region.EUROPE.value): REGION_SELECTOR,
-    }
-    if advanced:
-        fields[vol.Optional(CONF_BASE_URL)] = URL
-    return vol.Schema(fields)
+def _same_account(
+    entry: ConfigEntry, credentials: Mapping[str, Any], devices: list[StorageDevice]
+) -> bool:
+    """Return whether a key is the entry's own or lists one of its batteries."""
+    if credentials[CONF_API_ID] == entry.unique_id:
+        return True
+    listed = {device.device_sn for device in devices}
+    return any(battery.device_sn in listed for battery in _configured(entry))
 
 
 class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -179,7 +126,11 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         return create_client(self.hass, data)
 
     async def _account_devices(
-        self, credentials: Mapping[str, Any], errors: dict[str, str]
+        self,
+        credentials: Mapping[str, Any],
+        errors: dict[str, str],
+        *,
+        allow_empty: bool = False,
     ) -> list[StorageDevice] | None:
         """Return the account's devices; None, with the error noted, when unreachable."""
         try:
@@ -187,7 +138,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception as err:  # noqa: BLE001
             errors["base"] = _error_key(err)
             return None
-        if not devices:
+        if not devices and not allow_empty:
             errors["base"] = "no_devices"
         return devices
 
@@ -224,7 +175,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _user_schema(advanced=self.show_advanced_options), user_input
+                credentials_schema(advanced=self.show_advanced_options), user_input
             ),
             errors=errors,
         )
@@ -247,12 +198,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self._create_entry()
             errors["base"] = "no_selection"
         labels = {device.device_sn: _label(device) for device in self._devices}
-        schema = vol.Schema(
-            {
-                vol.Optional(CONF_BATTERIES, default=list(labels)): _picker(labels),
-                vol.Optional(CONF_ADD_MANUALLY, default=False): BooleanSelector(),
-            }
-        )
+        schema = batteries_schema(labels, ticked=list(labels), add_manually=True)
         return self.async_show_form(
             step_id="batteries", data_schema=schema, errors=errors
         )
@@ -283,15 +229,9 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                             ).as_dict()
                         )
                     return self._create_entry()
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_DEVICE_SN): TEXT,
-                vol.Optional(CONF_DONGLE_SN): TEXT,
-            }
-        )
         return self.async_show_form(
             step_id="manual",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            data_schema=self.add_suggested_values_to_schema(MANUAL_SCHEMA, user_input),
             errors=errors,
         )
 
@@ -328,37 +268,25 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_API_ID: user_input[CONF_API_ID].strip(),
                 CONF_API_SECRET: user_input[CONF_API_SECRET].strip(),
             }
-            try:
-                devices = await async_list_devices(self.hass, self._client(data))
-            except Exception as err:  # noqa: BLE001
-                errors["base"] = _error_key(err)
-            else:
-                known = {device.device_sn for device in devices}
-                configured = {battery.device_sn for battery in _configured(entry)}
-                if data[CONF_API_ID] != entry.unique_id and not configured & known:
-                    errors["base"] = "wrong_account"
-                else:
-                    if data[CONF_API_ID] != entry.unique_id:
-                        await self.async_set_unique_id(data[CONF_API_ID])
-                        self._abort_if_unique_id_configured()
-                    return self.async_update_reload_and_abort(
-                        entry,
-                        unique_id=data[CONF_API_ID],
-                        data_updates={
-                            CONF_API_ID: data[CONF_API_ID],
-                            CONF_API_SECRET: data[CONF_API_SECRET],
-                        },
-                    )
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_API_ID): TEXT,
-                vol.Required(CONF_API_SECRET): PASSWORD,
-            }
-        )
+            devices = await self._account_devices(data, errors, allow_empty=True)
+            if devices is not None and not _same_account(entry, data, devices):
+                errors["base"] = "wrong_account"
+            elif devices is not None:
+                if data[CONF_API_ID] != entry.unique_id:
+                    await self.async_set_unique_id(data[CONF_API_ID])
+                    self._abort_if_unique_id_configured()
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=data[CONF_API_ID],
+                    data_updates={
+                        CONF_API_ID: data[CONF_API_ID],
+                        CONF_API_SECRET: data[CONF_API_SECRET],
+                    },
+                )
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=self.add_suggested_values_to_schema(
-                schema, {CONF_API_ID: entry.data[CONF_API_ID]}
+                REAUTH_SCHEMA, {CONF_API_ID: entry.data[CONF_API_ID]}
             ),
             description_placeholders={"account": entry.title},
             errors=errors,
@@ -391,7 +319,9 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _user_schema(advanced=self.show_advanced_options, reconfigure=True),
+                credentials_schema(
+                    advanced=self.show_advanced_options, reconfigure=True
+                ),
                 {
                     key: value
                     for key, value in (user_input or entry.data).items()
@@ -413,9 +343,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
         await self.async_set_unique_id(app_id, raise_on_progress=False)
         if app_id == entry.unique_id:
             return
-        listed = {device.device_sn for device in devices}
-        configured = {battery.device_sn for battery in _configured(entry)}
-        if configured & listed:
+        if _same_account(entry, credentials, devices):
             # A new key of the same account, as after rotating it.
             self._abort_if_unique_id_configured()
         else:
@@ -457,9 +385,7 @@ class DynessConfigFlow(ConfigFlow, domain=DOMAIN):
                     entry, unique_id=self._credentials[CONF_API_ID], data=data
                 )
             errors["base"] = "no_selection"
-        schema = vol.Schema(
-            {vol.Optional(CONF_BATTERIES, default=list(stored)): _picker(labels)}
-        )
+        schema = batteries_schema(labels, ticked=list(stored), add_manually=False)
         return self.async_show_form(
             step_id="reconfigure_batteries", data_schema=schema, errors=errors
         )
@@ -474,27 +400,11 @@ class DynessOptionsFlow(OptionsFlow):
         """Ask for the alarm debounce, the API calls per hour and control."""
         if user_input is not None:
             return self.async_create_entry(
-                data={
-                    **self.config_entry.options,
-                    CONF_ALARM_DEBOUNCE: int(user_input[CONF_ALARM_DEBOUNCE]),
-                    CONF_ALLOW_CONTROL: bool(user_input[CONF_ALLOW_CONTROL]),
-                    CONF_CALLS_PER_HOUR: int(user_input[CONF_CALLS_PER_HOUR]),
-                }
+                data=options_from_input(self.config_entry.options, user_input)
             )
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_ALARM_DEBOUNCE, default=ALARM_DEBOUNCE.default
-                ): _whole_number(ALARM_DEBOUNCE),
-                vol.Required(
-                    CONF_CALLS_PER_HOUR, default=CALLS_PER_HOUR.default
-                ): _whole_number(CALLS_PER_HOUR),
-                vol.Required(CONF_ALLOW_CONTROL, default=False): BooleanSelector(),
-            }
-        )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                schema, self.config_entry.options
+                OPTIONS_SCHEMA, self.config_entry.options
             ),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 import logging
 from typing import Any, Final
 
@@ -64,11 +65,17 @@ IMBALANCE_SOC_CEILING: Final = 99.0
 FIRMWARE_CHECK_INTERVAL: Final = timedelta(days=1)
 FIRMWARE_RETRY_INTERVAL: Final = timedelta(hours=1)
 
-# Repair issues raised by issues.py besides the per-battery ones.
-ISSUE_UNKNOWN_MODEL: Final = "unknown_model"
-ISSUE_BUDGET: Final = "budget_stretched"
-ISSUE_CLOCK: Final = "clock_off"
-ISSUE_NOT_ON_ACCOUNT: Final = "not_on_account"
+
+class Repair(StrEnum):
+    """The repair issues the integration raises, by their translation key."""
+
+    UNKNOWN_MODEL = "unknown_model"
+    BUDGET = "budget_stretched"
+    CLOCK = "clock_off"
+    NOT_ON_ACCOUNT = "not_on_account"
+    BATTERY_OFFLINE = "battery_offline"
+    CELL_IMBALANCE = "cell_imbalance"
+
 
 # Battery settings (issue 15): read every 30 minutes; a device without control
 # is asked again at most once a day.

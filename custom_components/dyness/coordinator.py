@@ -15,16 +15,15 @@ from homeassistant.util import dt as dt_util
 from .api import (
     BatteryInfo,
     DynessBudgetError,
-    DynessClient,
     DynessError,
     DynessRateLimitError,
     RealtimeSnapshot,
 )
 from .api.scheduler import Plan
-from .budget import needs_detail, schedule_figures
+from .budget import schedule_figures
 from .const import CONF_BATTERIES, LOGGER, UPDATE_INTERVAL
 from .data import BatteryConfig, BatteryData, DynessData
-from .errors import optional
+from .errors import extra
 from .model_table import Detection, detect
 from .modules import ModuleBook, ModuleWanted, SignalWanted
 from .outage import DynessOutageCoordinator
@@ -46,13 +45,13 @@ class DynessCoordinator(DynessOutageCoordinator):
         self,
         hass: HomeAssistant,
         entry: ConfigEntry,
-        client: DynessClient,
         *,
         static: DynessStaticCoordinator,
         modules: ModuleBook,
         clocks: RecordsClocks,
     ) -> None:
-        """Initialise the live cycle of one config entry."""
+        """Initialise the live cycle of one config entry (the static facts' client)."""
+        client = static.client
         super().__init__(
             hass,
             entry,
@@ -196,7 +195,7 @@ class DynessCoordinator(DynessOutageCoordinator):
         """Read modules, rated figures and signal strength; a failure leaves them."""
         try:
             await self._refresh_modules(batteries, fresh)
-            await self._refresh_details(batteries, now)
+            await self.static.async_refresh_details(batteries, now)
             await self.signal.async_read(batteries, self.wanted(SignalWanted), now)
         except DynessError as err:
             # The batteries are read; modules and extras wait for the next cycle.
@@ -252,26 +251,18 @@ class DynessCoordinator(DynessOutageCoordinator):
         records = None
         if family.uses_power_records and v2 is None:
             # Power and running data are extras of the sample: a failure keeps it.
-            info = await optional(
+            info = await extra(
                 self.soc_sources.async_battery_info(serial, snapshot, now),
                 f"v2 SOC of {serial}",
-                limit_stops=False,
-                budget_stops=False,
             )
         if family.uses_power_records and info is None:
-            records = await optional(
-                self.client.get_power_records(serial),
-                f"Power of {serial}",
-                limit_stops=False,
-                budget_stops=False,
+            records = await extra(
+                self.client.get_power_records(serial), f"Power of {serial}"
             )
         if family.uses_running_data:
             running = (
-                await optional(
-                    self.client.get_running_data(serial),
-                    f"Running data of {serial}",
-                    limit_stops=False,
-                    budget_stops=False,
+                await extra(
+                    self.client.get_running_data(serial), f"Running data of {serial}"
                 )
                 or running
             )
@@ -301,19 +292,9 @@ class DynessCoordinator(DynessOutageCoordinator):
         cached = self._detections.get(serial)
         if cached is not None and cached.final:
             return cached
-        device = self.static.facts.devices.get(serial)
-        model = device.model_name if device and device.model_name else config.model
-        code = device.model_code if device and device.model_code else config.model_code
+        model, code = config.model_of(self.static.facts.devices.get(serial))
         self._detections[serial] = detect(model, code, snapshot)
         return self._detections[serial]
-
-    async def _refresh_details(
-        self, batteries: Mapping[str, BatteryData], now: datetime
-    ) -> None:
-        """Read the rated figures of batteries whose layout needs them, when due."""
-        for serial, battery in batteries.items():
-            if needs_detail(battery.family):
-                await self.static.async_refresh_detail(serial, now)
 
     async def _refresh_modules(
         self, batteries: dict[str, BatteryData], fresh: set[str]

@@ -69,6 +69,12 @@ class BatteryConfig:
             CONF_MODEL_CODE: self.model_code,
         }
 
+    def model_of(self, device: StorageDevice | None) -> tuple[str | None, str | None]:
+        """Return the model name and code: the cloud's list first, else as stored."""
+        name = device.model_name if device and device.model_name else self.model
+        code = device.model_code if device and device.model_code else self.model_code
+        return name, code
+
 
 def spread_mv(voltages: Iterable[float | None]) -> float | None:
     """Return highest minus lowest of at least two cell voltages, in mV."""

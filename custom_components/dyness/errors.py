@@ -24,7 +24,7 @@ from .api import (
     DynessRateLimitError,
     DynessResponseError,
 )
-from .const import DOMAIN, ISSUE_CLOCK, LOGGER
+from .const import DOMAIN, LOGGER, Repair
 
 # The cloud refuses a `Date` about 15 minutes off; beyond this a 401 is the clock's.
 CLOCK_SKEW_LIMIT = 300.0
@@ -51,10 +51,10 @@ def refused_for_clock(
     ir.async_create_issue(
         hass,
         DOMAIN,
-        f"{ISSUE_CLOCK}_{entry.entry_id}",
+        f"{Repair.CLOCK}_{entry.entry_id}",
         is_fixable=False,
         severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_CLOCK,
+        translation_key=Repair.CLOCK,
         translation_placeholders={"offset": _minutes(offset)},
     )
     return True
@@ -62,7 +62,7 @@ def refused_for_clock(
 
 def clear_clock_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Delete the "clock is off" repair once the cloud accepts a call again."""
-    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_CLOCK}_{entry.entry_id}")
+    ir.async_delete_issue(hass, DOMAIN, f"{Repair.CLOCK}_{entry.entry_id}")
 
 
 def _seconds(value: float | None) -> str:
@@ -175,3 +175,8 @@ async def optional[R](
     except DynessError as err:
         LOGGER.debug("%s not read: %s", what, err)
     return None
+
+
+async def extra[R](call: Awaitable[R], what: str) -> R | None:
+    """Return a call's answer; None on any failure but a refused key (it can wait)."""
+    return await optional(call, what, limit_stops=False, budget_stops=False)

@@ -21,12 +21,9 @@ from .const import (
     IMBALANCE_ISSUE_AFTER,
     IMBALANCE_SOC_CEILING,
     IMBALANCE_SPREAD_MV,
-    ISSUE_BUDGET,
-    ISSUE_CLOCK,
-    ISSUE_NOT_ON_ACCOUNT,
-    ISSUE_UNKNOWN_MODEL,
     LOGGER,
     OFFLINE_ISSUE_AFTER,
+    Repair,
 )
 from .data import BatteryData
 from .families import Metric
@@ -34,9 +31,7 @@ from .insights.outliers import MARGINS, Outlier, Quantity
 from .modules import ModuleWanted
 from .runtime import DynessConfigEntry
 
-ISSUE_OFFLINE = "battery_offline"
-ISSUE_IMBALANCE = "cell_imbalance"
-ISSUE_KINDS = (ISSUE_OFFLINE, ISSUE_IMBALANCE, ISSUE_NOT_ON_ACCOUNT)
+ISSUE_KINDS = (Repair.BATTERY_OFFLINE, Repair.CELL_IMBALANCE, Repair.NOT_ON_ACCOUNT)
 # A module that stays away from its siblings (insights), per quantity; the
 # margin as the texts show it.
 OUTLIER_KINDS = {
@@ -47,7 +42,7 @@ OUTLIER_KINDS = {
 
 def budget_issue_id(entry: DynessConfigEntry) -> str:
     """Return the issue ID of an entry's budget repair."""
-    return f"{ISSUE_BUDGET}_{entry.entry_id}"
+    return f"{Repair.BUDGET}_{entry.entry_id}"
 
 
 def issue_id(kind: str, entry: DynessConfigEntry, serial: str) -> str:
@@ -125,7 +120,7 @@ class BatteryIssues:
         for battery in self.coordinator.data.batteries.values():
             self._check_model(battery)
             self._set(
-                ISSUE_NOT_ON_ACCOUNT,
+                Repair.NOT_ON_ACCOUNT,
                 battery,
                 battery.serial in self.coordinator.foreign,
                 {"serial": battery.serial},
@@ -174,8 +169,8 @@ class BatteryIssues:
             )
         _set_issue(
             self.hass,
-            issue_id(ISSUE_UNKNOWN_MODEL, self.entry, battery.serial),
-            ISSUE_UNKNOWN_MODEL,
+            issue_id(Repair.UNKNOWN_MODEL, self.entry, battery.serial),
+            Repair.UNKNOWN_MODEL,
             None
             if detection.known_model
             else {
@@ -203,7 +198,7 @@ class BatteryIssues:
         unlinked = offline_since is not None and now - offline_since > (
             OFFLINE_ISSUE_AFTER
         )
-        self._set(ISSUE_OFFLINE, battery, silent or unlinked)
+        self._set(Repair.BATTERY_OFFLINE, battery, silent or unlinked)
 
     def _check_imbalance(self, battery: BatteryData) -> None:
         """Raise `cell_imbalance` after an hour of a wide spread below full charge."""
@@ -223,12 +218,12 @@ class BatteryIssues:
         sample_at = battery.realtime.timestamp
         if spread <= IMBALANCE_SPREAD_MV:
             self._imbalance_since.pop(serial, None)
-            self._set(ISSUE_IMBALANCE, battery, False)
+            self._set(Repair.CELL_IMBALANCE, battery, False)
             return
         since = self._imbalance_since.setdefault(serial, sample_at)
         if sample_at - since > IMBALANCE_ISSUE_AFTER:
             self._set(
-                ISSUE_IMBALANCE,
+                Repair.CELL_IMBALANCE,
                 battery,
                 True,
                 {"spread": f"{spread:.0f}", "limit": f"{IMBALANCE_SPREAD_MV:.0f}"},
@@ -283,7 +278,7 @@ def async_remove_issues(hass: HomeAssistant, entry: DynessConfigEntry) -> None:
     """Delete every issue of an entry that is being removed."""
     _delete_issues(hass, entry, keep=set())
     ir.async_delete_issue(hass, DOMAIN, budget_issue_id(entry))
-    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_CLOCK}_{entry.entry_id}")
+    ir.async_delete_issue(hass, DOMAIN, f"{Repair.CLOCK}_{entry.entry_id}")
 
 
 def _delete_issues(
@@ -294,11 +289,11 @@ def _delete_issues(
     for domain, key in list(registry.issues):
         if domain != DOMAIN:
             continue
-        for kind in (*ISSUE_KINDS, ISSUE_UNKNOWN_MODEL):
+        for kind in (*ISSUE_KINDS, Repair.UNKNOWN_MODEL):
             prefix = f"{kind}_{entry.entry_id}_"
             if key.startswith(prefix) and key.removeprefix(prefix) not in keep:
                 ir.async_delete_issue(hass, DOMAIN, key)
         # Outlier verdicts are stored with the insights: raised again if still on.
-        for kind, _ in OUTLIER_KINDS.values():
-            if key.startswith(f"{kind}_{entry.entry_id}_"):
+        for outlier, _ in OUTLIER_KINDS.values():
+            if key.startswith(f"{outlier}_{entry.entry_id}_"):
                 ir.async_delete_issue(hass, DOMAIN, key)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
 from .api import RealtimeSnapshot
@@ -17,11 +19,62 @@ from .families import (
     LV_5DIGIT,
     STACK100,
     Family,
-    family_from_labels,
+    FamilyKey,
+    Metric,
+    Source,
+    point,
+)
+
+# Chinese labels (`pointNameCn`) the API sends, for models not in the table.
+LABELS: Final[Mapping[str, Metric]] = MappingProxyType(
+    {
+        "主机软件版本": Metric.FIRMWARE,
+        "APP版本号": Metric.FIRMWARE,
+        "平均电压": Metric.PACK_VOLTAGE,
+        "总压": Metric.PACK_VOLTAGE,
+        "总电流": Metric.CURRENT,
+        "电流": Metric.CURRENT,
+        "平均SOC": Metric.SOC,
+        "SOC": Metric.SOC,
+        "最小SOH": Metric.SOH,
+        "SOH": Metric.SOH,
+        "单芯最高电压": Metric.CELL_VOLTAGE_MAX,
+        "最高单压值": Metric.CELL_VOLTAGE_MAX,
+        "单芯最低电压": Metric.CELL_VOLTAGE_MIN,
+        "最低单压值": Metric.CELL_VOLTAGE_MIN,
+        "单芯最高温度": Metric.CELL_TEMPERATURE_MAX,
+        "单芯最低温度": Metric.CELL_TEMPERATURE_MIN,
+        "MOSFET最高温度": Metric.MOSFET_TEMPERATURE,
+        "BMS最高温度": Metric.BMS_TEMPERATURE_MAX,
+        "BMS最低温度": Metric.BMS_TEMPERATURE_MIN,
+        "充电电压建议上限": Metric.CHARGE_VOLTAGE_UPPER,
+        "充电电压建议下限": Metric.CHARGE_VOLTAGE_LOWER,
+        "最大充电电流": Metric.MAX_CHARGE_CURRENT,
+        "最大放电电流": Metric.MAX_DISCHARGE_CURRENT,
+        "建议充电电流": Metric.MAX_CHARGE_CURRENT,
+        "建议放电电流": Metric.MAX_DISCHARGE_CURRENT,
+        "电池剩余电量": Metric.REMAINING_ENERGY,
+        "电池额定电量": Metric.RATED_ENERGY,
+        "电池循环次数": Metric.CYCLES,
+        "平均循环次数": Metric.CYCLES,
+        "总报警状态": Metric.ALARM,
+        "累计充电电量": Metric.ENERGY_CHARGED_TOTAL,
+    }
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+def family_from_labels(snapshot: RealtimeSnapshot | None) -> Family:
+    """Build a family for an unknown model from the labels its points carry."""
+    found: dict[Metric, Source] = {}
+    if snapshot is not None:
+        for point_id, item in snapshot.points.items():
+            metric = LABELS.get(item.name_cn or "")
+            if metric is not None and metric not in found:
+                found[metric] = point(point_id)
+    return Family(key=FamilyKey.UNKNOWN, points=MappingProxyType(found))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PointRule:
     """A test on the points of a snapshot, used to tell layouts apart."""
 
@@ -43,7 +96,7 @@ class PointRule:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Variant:
     """A layout that replaces the row's default when the points match."""
 
@@ -51,7 +104,7 @@ class Variant:
     family: Family
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ModelRow:
     """One known model: API name and codes mapped to its layout."""
 
@@ -128,7 +181,7 @@ def _normalise(name: str) -> str:
     return "-".join(name.upper().split())
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Detection:
     """The layout chosen for a device and how it was chosen."""
 

@@ -90,9 +90,7 @@ def settings_family(
 ) -> SettingsFamily | None:
     """Return the settings family the model table gives a battery (None: probe)."""
     device = static.facts.devices.get(config.device_sn)
-    name = device.model_name if device and device.model_name else config.model
-    code = device.model_code if device and device.model_code else config.model_code
-    row = find_model(name, code)
+    row = find_model(*config.model_of(device))
     return None if row is None else row.family.settings
 
 

@@ -12,8 +12,10 @@ from homeassistant.util import dt as dt_util
 
 from .api import DeviceDetail, DynessClient, StorageDevice
 from .api.scheduler import Priority
+from .budget import needs_detail
 from .const import STATIC_INTERVAL
-from .errors import DynessBaseCoordinator, optional
+from .data import BatteryData
+from .errors import DynessBaseCoordinator, extra, optional
 
 DETAIL_INTERVAL = timedelta(hours=12)
 
@@ -71,11 +73,8 @@ class DynessStaticCoordinator(DynessBaseCoordinator[StaticFacts]):
 
     async def _async_fetch(self) -> StaticFacts:
         """Read the device list; a failure keeps the last one until the next cycle."""
-        devices = await optional(
-            self.client.list_storage_devices(priority=Priority.STATIC),
-            "Device list",
-            limit_stops=False,
-            budget_stops=False,
+        devices = await extra(
+            self.client.list_storage_devices(priority=Priority.STATIC), "Device list"
         )
         if devices is None:
             return self.facts
@@ -84,8 +83,16 @@ class DynessStaticCoordinator(DynessBaseCoordinator[StaticFacts]):
             self.facts, devices={device.device_sn: device for device in devices}
         )
 
+    async def async_refresh_details(
+        self, batteries: Mapping[str, BatteryData], now: datetime
+    ) -> None:
+        """Read the rated figures of batteries whose layout needs them, when due."""
+        for serial, battery in batteries.items():
+            if needs_detail(battery.family):
+                await self.async_refresh_detail(serial, now)
+
     async def async_refresh_detail(self, serial: str, now: datetime) -> None:
-        """Read a battery's rated figures when its layout needs them, twice a day."""
+        """Read a battery's rated figures, twice a day."""
         last = self._detail_at.get(serial)
         if last is not None and now - last < DETAIL_INTERVAL:
             return

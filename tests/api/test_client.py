@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import AsyncMock, MagicMock, patch
 
 import aiohttp
 import pytest
@@ -22,7 +22,13 @@ from custom_components.dyness.api import (
     DynessTimeoutError,
     Region,
 )
-from custom_components.dyness.api.const import PATH_CHECK_VERSION
+from custom_components.dyness.api.client import DeviceRead
+from custom_components.dyness.api.const import (
+    PATH_CHECK_VERSION,
+    PATH_POWER_DATA,
+    PATH_STORAGE_DETAIL,
+)
+from custom_components.dyness.api.scheduler import Priority
 from dyness_sim import Fault, SimClock, Simulator
 from dyness_sim.accounts import (
     DEFAULT_APP_ID,
@@ -329,3 +335,22 @@ async def test_v2_battery_info_unavailable(
     sim.v2_enabled = True
     with pytest.raises(DynessApiError, match="not configured"):
         await client.get_battery_info(DL5_SN)
+
+
+async def test_device_reads_ask_at_their_usual_priority_unless_told() -> None:
+    """A per-device read sends the serial at its own priority; the caller's wins."""
+    client = DynessClient("app", "secret", session=MagicMock())
+    assert isinstance(DynessClient.get_device_detail, DeviceRead)
+    with patch.object(client, "request", AsyncMock(return_value=None)) as request:
+        assert (await client.check_version("SN-1")).bms is None
+        assert await client.get_power_records("SN-2") == []
+        assert await client.get_power_records("SN-2", priority=Priority.RECORDS) == []
+        request.return_value = {"deviceModelName": "DL5.0C"}
+        detail = await client.get_device_detail("SN-3")
+    assert detail.model_name == "DL5.0C"
+    assert [(c.args, c.kwargs["priority"]) for c in request.call_args_list] == [
+        ((PATH_CHECK_VERSION, {"deviceSn": "SN-1"}), Priority.EXTRA),
+        ((PATH_POWER_DATA, {"deviceSn": "SN-2"}), Priority.BATTERY),
+        ((PATH_POWER_DATA, {"deviceSn": "SN-2"}), Priority.RECORDS),
+        ((PATH_STORAGE_DETAIL, {"deviceSn": "SN-3"}), Priority.STATIC),
+    ]

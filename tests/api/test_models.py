@@ -243,8 +243,15 @@ def test_detail_station_versions() -> None:
     versions = FirmwareVersions.from_api({"dspLastedVersion": "311"})
     assert (versions.dsp, versions.bms) == ("311", None)
     assert FirmwareVersions.from_api(None).dsp is None
+    assert FirmwareVersions.from_api(None).raw == {}
+    assert station.raw["batteryCapacity"] == "5.12"
     with pytest.raises(DynessResponseError):
         StationInfo.from_api([1])
+    # Only the versions read a null answer as "nothing".
+    with pytest.raises(DynessResponseError, match="station/info: expected an object"):
+        StationInfo.from_api(None)
+    with pytest.raises(DynessResponseError, match="household/storage/detail"):
+        DeviceDetail.from_api(None)
 
 
 def test_power_record() -> None:

@@ -24,7 +24,7 @@ class BatteryStatus(StrEnum):
     STANDBY = "standby"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BatteryFigures:
     """What one battery contributes; `fresh` is False when its data is stale."""
 
@@ -45,7 +45,7 @@ class BatteryFigures:
         return value if value is not None and value > 0 else None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HomeFigures:
     """The aggregate of all batteries of an entry."""
 

@@ -7,7 +7,7 @@ next to the point layouts in `families.py` and the models in `model_table.py`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
@@ -116,20 +116,27 @@ class Register:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class AlarmRow:
     """One documented alarm, warning, protection or fault condition."""
 
     key: str
     source: Bit | Register
     kind: AlarmKind
-    translation_key: str
     name: str
+    _: KW_ONLY
+    # Rows that share one text (with placeholders) name it; the rest use their key.
+    translation_key: str = ""
     translation_placeholders: Mapping[str, str] | None = None
     # A high-voltage warning the BMS raises at the top of charge (docs/api.md §9, Q14).
     top_of_charge: bool = False
     # An overall flag: explained away when only top-of-charge warnings are set.
     summary: bool = False
+
+    def __post_init__(self) -> None:
+        """Take the key as the translation key unless the row names another."""
+        if not self.translation_key:
+            object.__setattr__(self, "translation_key", self.key)
 
     @property
     def point(self) -> str:
@@ -180,56 +187,35 @@ class AlarmTable:
         return self.top_of_charge is not None and self.top_of_charge.reached(snapshot)
 
 
-def _row(
-    key: str,
-    source: Bit | Register,
-    kind: AlarmKind,
-    name: str,
-    *,
-    top_of_charge: bool = False,
-    summary: bool = False,
-) -> AlarmRow:
-    """Describe a condition whose translation key is its key."""
-    return AlarmRow(
-        key=key,
-        source=source,
-        kind=kind,
-        translation_key=key,
-        name=name,
-        top_of_charge=top_of_charge,
-        summary=summary,
-    )
-
-
 _W = AlarmKind.WARNING
 _P = AlarmKind.PROTECTION
 _F = AlarmKind.FAULT
 
 # Family A, docs/api.md §9: sub-point X+k is bit k-1 of byte X; unused (空) bits are left out.
 FAMILY_A_CONDITIONS: Final = (
-    _row("cell_voltage_imbalance_warning", Bit("3200", 0), _W, "Cell voltage imbalance warning"),
-    _row("mosfet_high_temperature_warning", Bit("3200", 1), _W, "MOSFET high temperature warning"),
-    _row("cell_low_temperature_warning", Bit("3200", 2), _W, "Cell low temperature warning"),
-    _row("cell_high_temperature_warning", Bit("3200", 3), _W, "Cell high temperature warning"),
-    _row("cell_low_voltage_warning", Bit("3200", 4), _W, "Cell low voltage warning"),
-    _row("cell_high_voltage_warning", Bit("3200", 5), _W, "Cell high voltage warning", top_of_charge=True),
-    _row("pack_low_voltage_warning", Bit("3200", 6), _W, "Pack low voltage warning"),
-    _row("pack_high_voltage_warning", Bit("3200", 7), _W, "Pack high voltage warning", top_of_charge=True),
-    _row("internal_communication_error", Bit("3300", 4), _W, "Internal communication error"),
-    _row("discharge_overcurrent_warning", Bit("3300", 5), _W, "Discharge overcurrent warning"),
-    _row("charge_overcurrent_warning", Bit("3300", 6), _W, "Charge overcurrent warning"),
-    _row("cell_temperature_imbalance_warning", Bit("3300", 7), _W, "Cell temperature imbalance warning"),
-    _row("mosfet_over_temperature_protection", Bit("3400", 1), _P, "MOSFET over-temperature protection"),
-    _row("cell_under_temperature_protection", Bit("3400", 2), _P, "Cell under-temperature protection"),
-    _row("cell_over_temperature_protection", Bit("3400", 3), _P, "Cell over-temperature protection"),
-    _row("cell_under_voltage_protection", Bit("3400", 4), _P, "Cell under-voltage protection"),
-    _row("cell_over_voltage_protection", Bit("3400", 5), _P, "Cell over-voltage protection"),
-    _row("pack_under_voltage_protection", Bit("3400", 6), _P, "Pack under-voltage protection"),
-    _row("pack_over_voltage_protection", Bit("3400", 7), _P, "Pack over-voltage protection"),
-    _row("system_fault_protection", Bit("3500", 3), _F, "System fault protection"),
-    _row("discharge_overcurrent_protection", Bit("3500", 5), _P, "Discharge overcurrent protection"),
-    _row("charge_overcurrent_protection", Bit("3500", 6), _P, "Charge overcurrent protection"),
-    _row("overall_alarm", Register("4100"), _W, "Overall alarm flag", summary=True),
+    AlarmRow("cell_voltage_imbalance_warning", Bit("3200", 0), _W, "Cell voltage imbalance warning"),
+    AlarmRow("mosfet_high_temperature_warning", Bit("3200", 1), _W, "MOSFET high temperature warning"),
+    AlarmRow("cell_low_temperature_warning", Bit("3200", 2), _W, "Cell low temperature warning"),
+    AlarmRow("cell_high_temperature_warning", Bit("3200", 3), _W, "Cell high temperature warning"),
+    AlarmRow("cell_low_voltage_warning", Bit("3200", 4), _W, "Cell low voltage warning"),
+    AlarmRow("cell_high_voltage_warning", Bit("3200", 5), _W, "Cell high voltage warning", top_of_charge=True),
+    AlarmRow("pack_low_voltage_warning", Bit("3200", 6), _W, "Pack low voltage warning"),
+    AlarmRow("pack_high_voltage_warning", Bit("3200", 7), _W, "Pack high voltage warning", top_of_charge=True),
+    AlarmRow("internal_communication_error", Bit("3300", 4), _W, "Internal communication error"),
+    AlarmRow("discharge_overcurrent_warning", Bit("3300", 5), _W, "Discharge overcurrent warning"),
+    AlarmRow("charge_overcurrent_warning", Bit("3300", 6), _W, "Charge overcurrent warning"),
+    AlarmRow("cell_temperature_imbalance_warning", Bit("3300", 7), _W, "Cell temperature imbalance warning"),
+    AlarmRow("mosfet_over_temperature_protection", Bit("3400", 1), _P, "MOSFET over-temperature protection"),
+    AlarmRow("cell_under_temperature_protection", Bit("3400", 2), _P, "Cell under-temperature protection"),
+    AlarmRow("cell_over_temperature_protection", Bit("3400", 3), _P, "Cell over-temperature protection"),
+    AlarmRow("cell_under_voltage_protection", Bit("3400", 4), _P, "Cell under-voltage protection"),
+    AlarmRow("cell_over_voltage_protection", Bit("3400", 5), _P, "Cell over-voltage protection"),
+    AlarmRow("pack_under_voltage_protection", Bit("3400", 6), _P, "Pack under-voltage protection"),
+    AlarmRow("pack_over_voltage_protection", Bit("3400", 7), _P, "Pack over-voltage protection"),
+    AlarmRow("system_fault_protection", Bit("3500", 3), _F, "System fault protection"),
+    AlarmRow("discharge_overcurrent_protection", Bit("3500", 5), _P, "Discharge overcurrent protection"),
+    AlarmRow("charge_overcurrent_protection", Bit("3500", 6), _P, "Charge overcurrent protection"),
+    AlarmRow("overall_alarm", Register("4100"), _W, "Overall alarm flag", summary=True),
 )  # fmt: skip
 
 FAMILY_A_FLAGS: Final = (
@@ -254,21 +240,21 @@ FAMILY_A_TOP_OF_CHARGE: Final = TopOfCharge(soc="800", charge_allowed=Bit("4000"
 # LV module fault codes (docs/api.md §8.5, PR#4): bit meanings unknown, so one row per code.
 # The warnings count as top-of-charge: a full module reports its high cell voltage here.
 LV_MODULE_CONDITIONS: Final = (
-    _row("alarm_code_1", Register("14300"), _W, "Alarm code 1", top_of_charge=True),
-    _row("alarm_code_2", Register("15200"), _W, "Alarm code 2", top_of_charge=True),
-    _row("protection_code", Register("16300"), _P, "Protection code"),
+    AlarmRow("alarm_code_1", Register("14300"), _W, "Alarm code 1", top_of_charge=True),
+    AlarmRow("alarm_code_2", Register("15200"), _W, "Alarm code 2", top_of_charge=True),
+    AlarmRow("protection_code", Register("16300"), _P, "Protection code"),
 )
 
 # Tower T14/T17/T21 (docs/api.md §8.4, PR#11): 0/1 points, 9999999 the master alarm.
 HV_TOWER_CONDITIONS: Final = (
-    _row("voltage_spread_alarm", Register("5001"), _W, "Voltage spread alarm"),
-    _row("temperature_spread_alarm", Register("5002"), _W, "Temperature spread alarm"),
-    _row("low_insulation_alarm", Register("5003"), _W, "Low insulation alarm"),
-    _row("afe_communication_fault", Register("5101"), _F, "AFE communication fault"),
-    _row("bms_communication_fault", Register("5102"), _F, "BMS communication fault"),
-    _row("system_fault", Register("5104"), _F, "System fault"),
-    _row("overall_alarm", Register("9999999"), _W, "Overall alarm flag", summary=True),
-)
+    AlarmRow("voltage_spread_alarm", Register("5001"), _W, "Voltage spread alarm"),
+    AlarmRow("temperature_spread_alarm", Register("5002"), _W, "Temperature spread alarm"),
+    AlarmRow("low_insulation_alarm", Register("5003"), _W, "Low insulation alarm"),
+    AlarmRow("afe_communication_fault", Register("5101"), _F, "AFE communication fault"),
+    AlarmRow("bms_communication_fault", Register("5102"), _F, "BMS communication fault"),
+    AlarmRow("system_fault", Register("5104"), _F, "System fault"),
+    AlarmRow("overall_alarm", Register("9999999"), _W, "Overall alarm flag", summary=True),
+)  # fmt: skip
 
 
 def _register(number: int, ignore: tuple[int, ...] = ()) -> AlarmRow:
@@ -286,14 +272,14 @@ def _register(number: int, ignore: tuple[int, ...] = ()) -> AlarmRow:
 # Tower Pro TP7/TP11/TP15 (docs/api.md §8.4, SH@5e06c5e): six flag registers. Only two
 # sub-bits are known; every other bit of a register shows as "alarm register N".
 HV_TOWER_PRO_CONDITIONS: Final = (
-    _row(
+    AlarmRow(
         "cell_voltage_high_level_1",
         Bit("4400", 1),
         _W,
         "Cell voltage high (level 1)",
         top_of_charge=True,
     ),
-    _row(
+    AlarmRow(
         "charge_temperature_high_level_1",
         Bit("4400", 2),
         _W,
@@ -323,7 +309,7 @@ ALARM_TABLES: Final[Mapping[FamilyKey, AlarmTable]] = MappingProxyType(
         FamilyKey.JUNIOR_BOX: AlarmTable(
             conditions=(
                 *FAMILY_A_CONDITIONS,
-                _row(
+                AlarmRow(
                     "junior_box_alarm",
                     Register("999999"),
                     _W,
@@ -342,7 +328,7 @@ ALARM_TABLES: Final[Mapping[FamilyKey, AlarmTable]] = MappingProxyType(
         ),
         FamilyKey.STACK100: AlarmTable(
             conditions=(
-                _row(
+                AlarmRow(
                     "overall_alarm",
                     Register("9999999"),
                     _W,

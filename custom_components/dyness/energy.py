@@ -159,16 +159,12 @@ class Integrator:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the state to keep over a restart."""
-        return {
-            "total": self.total,
-            "last_time": None if self.last_time is None else self.last_time.isoformat(),
-            "last_power": self.last_power,
-        }
+        return _kept(self.total, self.last_time, last_power=self.last_power)
 
     def restore(self, data: Mapping[str, Any]) -> None:
         """Continue from a state kept over a restart."""
-        self.total = stored_number(data.get("total")) or 0.0
-        self.last_time = _time(data.get("last_time"))
+        total, self.last_time = _restored(data)
+        self.total = total or 0.0
         self.last_power = stored_number(data.get("last_power"))
 
 
@@ -284,16 +280,11 @@ class CounterGuard:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the state to keep over a restart."""
-        return {
-            "total": self.total,
-            "last_time": None if self.last_time is None else self.last_time.isoformat(),
-            "offset": self.offset,
-        }
+        return _kept(self.total, self.last_time, offset=self.offset)
 
     def restore(self, data: Mapping[str, Any]) -> None:
         """Continue from a state kept over a restart."""
-        self.total = stored_number(data.get("total"))
-        self.last_time = _time(data.get("last_time"))
+        self.total, self.last_time = _restored(data)
         self.offset = stored_number(data.get("offset")) or 0.0
 
 
@@ -328,8 +319,16 @@ def hourly(segments: Iterable[Segment]) -> dict[datetime, float]:
     return hours
 
 
-def _time(value: Any) -> datetime | None:
-    """Return a stored ISO time, None when missing or malformed."""
-    if not isinstance(value, str):
-        return None
-    return dt_util.parse_datetime(value)
+def _kept(
+    total: float | None, last_time: datetime | None, **more: float | None
+) -> dict[str, Any]:
+    """Return a total and the time it counts to in their stored form, with more."""
+    stamp = None if last_time is None else last_time.isoformat()
+    return {"total": total, "last_time": stamp, **more}
+
+
+def _restored(data: Mapping[str, Any]) -> tuple[float | None, datetime | None]:
+    """Return a stored total and its time; None for what is missing or malformed."""
+    stamp = data.get("last_time")
+    time = dt_util.parse_datetime(stamp) if isinstance(stamp, str) else None
+    return stored_number(data.get("total")), time

@@ -7,7 +7,8 @@ Each sample feeds the time-to-go calculator; each prediction made at least
 1 h before the battery actually reached its floor (or got full) in the same
 discharge (charge) run is compared with the truth from the simulator's state.
 
-Run: .venv/bin/python scripts/bench_insights.py [--days 14]
+Run: .venv/bin/python scripts/bench_insights.py [--days 14] [--window 30] [--blend 30]
+(`--window` and `--blend` in minutes try other settings of the forecast.)
 """
 
 from __future__ import annotations
@@ -22,14 +23,20 @@ import custom_components.dyness  # noqa: F401  # isort: skip
 from bench_sim import battery_data  # isort: skip
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from statistics import median
 import time
 
 from custom_components.dyness.families import Metric
 from custom_components.dyness.insights.profile import DailyProfile
-from custom_components.dyness.insights.time_to_go import FloorLearner, Level, TimeToGo
+from custom_components.dyness.insights.time_to_go import (
+    TUNING,
+    FloorLearner,
+    Level,
+    TimeToGo,
+    Tuning,
+)
 from dyness_sim import Battery, SimClock, Simulator
 from dyness_sim.devices import slot_of, slot_start
 
@@ -114,7 +121,12 @@ def _run_end(battery: Battery, moment: datetime, sign: int) -> tuple[datetime, b
 
 
 def run(
-    scenario: Scenario, days: int, *, learn: bool, seed: int | None = None
+    scenario: Scenario,
+    days: int,
+    *,
+    learn: bool,
+    seed: int | None = None,
+    tuning: Tuning = TUNING,
 ) -> dict[int, Figures]:
     """Simulate a scenario; return the figures of time to full (+1) and empty (-1).
 
@@ -125,7 +137,7 @@ def run(
     sim = Simulator.single(scenario.model, clock=clock, seed=seed, **scenario.options)
     battery = sim.batteries[0]
     calculator = TimeToGo(
-        profile=DailyProfile(battery.station.timezone) if learn else None
+        tuning, DailyProfile(battery.station.timezone) if learn else None
     )
     floor = FloorLearner()
     predictions: dict[int, list[Prediction]] = {1: [], -1: []}
@@ -200,7 +212,24 @@ def main() -> None:
     parser.add_argument(
         "--seed", type=int, help="another household and weather (default: scenario's)"
     )
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=TUNING.window / timedelta(minutes=1),
+        help="minutes of samples the smoothed power is taken over",
+    )
+    parser.add_argument(
+        "--blend",
+        type=float,
+        default=TUNING.blend / timedelta(minutes=1),
+        help="minutes in which the expected power turns into the typical one",
+    )
     args = parser.parse_args()
+    tuning = replace(
+        TUNING,
+        window=timedelta(minutes=args.window),
+        blend=timedelta(minutes=args.blend),
+    )
     began = time.perf_counter()
     print(f"{args.days} simulated days per scenario, samples every 5 min")
     print("relative error = |predicted - actual| / actual, predictions >= 1 h ahead")
@@ -214,7 +243,7 @@ def main() -> None:
         totals: dict[int, list[float]] = {1: [], -1: []}
         for scenario in SCENARIOS:
             for sign, figures in run(
-                scenario, args.days, learn=learn, seed=args.seed
+                scenario, args.days, learn=learn, seed=args.seed, tuning=tuning
             ).items():
                 totals[sign].extend(figures.errors)
                 _print(scenario.name, sign, figures.errors, figures.unresolved)

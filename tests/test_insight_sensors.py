@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.dyness.const import DOMAIN
 from custom_components.dyness.insight_book import InsightBook
 from custom_components.dyness.insights.outliers import OutlierMonitor
-from custom_components.dyness.insights.time_to_go import HORIZON, PowerTrend
+from custom_components.dyness.insights.time_to_go import TUNING, PowerTrend
 from dyness_sim import Fault, Simulator
 from dyness_sim.accounts import DL5_SN, POWERHAUS_SN
 
@@ -192,10 +192,10 @@ async def test_time_to_go_follows_the_direction(
         assert full.attributes["device_class"] == "duration"
         status = _state(hass, sensor_id(hass, f"{serial}_battery_status"))
         if status == "charging" and full.state != STATE_UNKNOWN:
-            assert 0 <= float(full.state) <= HORIZON.total_seconds() / 60
+            assert 0 <= float(full.state) <= TUNING.horizon.total_seconds() / 60
             assert empty.state == STATE_UNKNOWN
         if status == "discharging" and empty.state != STATE_UNKNOWN:
-            assert 0 <= float(empty.state) <= HORIZON.total_seconds() / 60
+            assert 0 <= float(empty.state) <= TUNING.horizon.total_seconds() / 60
             assert full.state == STATE_UNKNOWN
         # Never both: a battery moves one way.
         assert STATE_UNKNOWN in (full.state, empty.state)
@@ -239,7 +239,7 @@ async def test_time_to_go_smooths_idles_turns_and_caps(
     await _with([-1000.0] * 4 + [800.0, 800.0])
     assert _state(hass, empty) == STATE_UNKNOWN
     await _with([-35.0] * 6)
-    assert _number(hass, empty) == HORIZON.total_seconds() / 60
+    assert _number(hass, empty) == TUNING.horizon.total_seconds() / 60
 
 
 async def test_outlier_repair_raised_and_cleared(

@@ -16,10 +16,8 @@ from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.const import EntityCategory
 
 from .api import RealtimeSnapshot
+from .const import TOP_OF_CHARGE_SOC
 from .families import FamilyKey
-
-TOP_OF_CHARGE_SOC: Final = 99.0
-REGISTER_BITS: Final = 16
 
 
 class AlarmKind(StrEnum):
@@ -28,6 +26,9 @@ class AlarmKind(StrEnum):
     WARNING = "warning"
     PROTECTION = "protection"
     FAULT = "fault"
+
+
+REGISTER_BITS: Final = 16
 
 
 def register_value(

@@ -52,6 +52,9 @@ SIGNAL_INTERVAL: Final = timedelta(minutes=30)
 REQUEST_TIMEOUT: Final = 20.0
 
 STANDBY_CURRENT: Final = 0.3
+# At the top of charge the BMS balances: high-voltage warnings and a wide cell
+# spread are expected there (docs/api.md Q14).
+TOP_OF_CHARGE_SOC: Final = 99.0
 
 # Samples a warning must hold before it shows.
 ALARM_DEBOUNCE: Final = WholeOption(CONF_ALARM_DEBOUNCE, default=2, low=1, high=12)
@@ -61,7 +64,6 @@ CALLS_PER_HOUR: Final = WholeOption(CONF_CALLS_PER_HOUR, default=60, low=20, hig
 OFFLINE_ISSUE_AFTER: Final = timedelta(hours=1)
 IMBALANCE_ISSUE_AFTER: Final = timedelta(hours=1)
 IMBALANCE_SPREAD_MV: Final = 20.0
-IMBALANCE_SOC_CEILING: Final = 99.0
 FIRMWARE_CHECK_INTERVAL: Final = timedelta(days=1)
 FIRMWARE_RETRY_INTERVAL: Final = timedelta(hours=1)
 

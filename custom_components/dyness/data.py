@@ -192,14 +192,7 @@ class BatteryData:
     @property
     def status(self) -> BatteryStatus | None:
         """Return charging, discharging or standby, from the current."""
-        current = self.number(Metric.CURRENT)
-        if current is None:
-            return None
-        if current > STANDBY_CURRENT:
-            return BatteryStatus.CHARGING
-        if current < -STANDBY_CURRENT:
-            return BatteryStatus.DISCHARGING
-        return BatteryStatus.STANDBY
+        return BatteryStatus.from_flow(self.number(Metric.CURRENT), STANDBY_CURRENT)
 
     @property
     def cell_spread_mv(self) -> float | None:

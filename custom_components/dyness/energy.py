@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import PowerRecord
 from .const import LOGGER
-from .records_clock import stored_number
+from .insights.stored import to_float
 
 # Consecutive samples further apart than this leave a gap (one sample is ~5 min).
 MAX_GAP: Final = timedelta(minutes=7.5)
@@ -165,7 +165,7 @@ class Integrator:
         """Continue from a state kept over a restart."""
         total, self.last_time = _restored(data)
         self.total = total or 0.0
-        self.last_power = stored_number(data.get("last_power"))
+        self.last_power = to_float(data.get("last_power"))
 
 
 # No Dyness home system moves more than this (the largest HV stacks are rated
@@ -285,7 +285,7 @@ class CounterGuard:
     def restore(self, data: Mapping[str, Any]) -> None:
         """Continue from a state kept over a restart."""
         self.total, self.last_time = _restored(data)
-        self.offset = stored_number(data.get("offset")) or 0.0
+        self.offset = to_float(data.get("offset")) or 0.0
 
 
 def _records_sign(
@@ -331,4 +331,4 @@ def _restored(data: Mapping[str, Any]) -> tuple[float | None, datetime | None]:
     """Return a stored total and its time; None for what is missing or malformed."""
     stamp = data.get("last_time")
     time = dt_util.parse_datetime(stamp) if isinstance(stamp, str) else None
-    return stored_number(data.get("total")), time
+    return to_float(data.get("total")), time

@@ -82,7 +82,7 @@ class SourceKind(StrEnum):
     DETAIL = "detail"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
     """Where one metric is read: a point id, or a field of another endpoint."""
 
@@ -94,22 +94,22 @@ class Source:
 
 def point(point_id: str) -> Source:
     """Return a `realTime/data` point source."""
-    return Source(SourceKind.POINT, point_id)
+    return Source(kind=SourceKind.POINT, key=point_id)
 
 
 def power_record(field_name: str) -> Source:
     """Return a field of the newest filled `getLastPowerDataBySn` record."""
-    return Source(SourceKind.POWER_RECORD, field_name)
+    return Source(kind=SourceKind.POWER_RECORD, key=field_name)
 
 
 def running(key: str, sign: int = 1) -> Source:
     """Return a key of `getLastRunningDataBySn` (hybrid inverters only)."""
-    return Source(SourceKind.RUNNING, key, sign)
+    return Source(kind=SourceKind.RUNNING, key=key, sign=sign)
 
 
 def detail(key: str) -> Source:
     """Return a field of `household/storage/detail`."""
-    return Source(SourceKind.DETAIL, key)
+    return Source(kind=SourceKind.DETAIL, key=key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,10 +19,10 @@ from .budget import MODULE_LAG_MINUTES, budget_repair
 from .const import (
     DOMAIN,
     IMBALANCE_ISSUE_AFTER,
-    IMBALANCE_SOC_CEILING,
     IMBALANCE_SPREAD_MV,
     LOGGER,
     OFFLINE_ISSUE_AFTER,
+    TOP_OF_CHARGE_SOC,
     Repair,
 )
 from .data import BatteryData
@@ -210,7 +210,7 @@ class BatteryIssues:
             or soc is None
             or battery.realtime is None
             or battery.realtime.timestamp is None
-            or soc >= IMBALANCE_SOC_CEILING
+            or soc >= TOP_OF_CHARGE_SOC
         ):
             # Unknown, or at the top of charge where balancing widens the spread
             # anyway: neither start, advance nor clear.

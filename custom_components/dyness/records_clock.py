@@ -25,7 +25,7 @@ import math
 from typing import Any, Final
 
 from .api import PowerRecord
-from .insights.stored import to_time
+from .insights.stored import to_float, to_time
 
 SLOT: Final = timedelta(minutes=5)
 # Whole and half hours from -14 h to +14 h (label minus UTC).
@@ -99,9 +99,7 @@ class LiveSample:
         time = to_time(data[0])
         if time is None:
             return None
-        return cls(
-            time, stored_number(data[1]), stored_number(data[2]), stored_number(data[3])
-        )
+        return cls(time, to_float(data[1]), to_float(data[2]), to_float(data[3]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +293,7 @@ class RecordsClock:
     def restore(self, data: Mapping[str, Any]) -> None:
         """Continue from a kept state; malformed parts are left out."""
         self.offset = _delta(data.get("offset_s"))
-        self.confidence = stored_number(data.get("confidence")) or 0.0
+        self.confidence = to_float(data.get("confidence")) or 0.0
         sign = data.get("sign")
         self.sign = sign if sign in (1, -1) else None
         self.verified_at = to_time(data.get("verified_at"))
@@ -411,12 +409,5 @@ def _seconds(delta: timedelta | None) -> float | None:
 
 def _delta(value: Any) -> timedelta | None:
     """Return a stored duration, None when missing or malformed."""
-    number = stored_number(value)
+    number = to_float(value)
     return None if number is None else timedelta(seconds=number)
-
-
-def stored_number(value: Any) -> float | None:
-    """Return a stored number, None when missing or not a number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from custom_components.dyness.insights.home import (
+    STANDBY_POWER_W,
     BatteryFigures,
     BatteryStatus,
     HomeBattery,
     missing_share,
-    status_of,
     weighted_soc,
 )
 
@@ -82,7 +82,7 @@ def test_sums_status_and_power_split() -> None:
 )
 def test_status(power: float | None, status: BatteryStatus | None) -> None:
     """The net power decides the status, with a standby band."""
-    assert status_of(power) is status
+    assert BatteryStatus.from_flow(power, STANDBY_POWER_W) is status
 
 
 def test_missing_small_battery_keeps_the_home_available() -> None:

@@ -13,6 +13,7 @@ from custom_components.dyness.insights.time_to_go import (
     Level,
     PowerTrend,
     TimeToGo,
+    Tuning,
     floor_from_depth,
     home_minutes,
     trimmed_mean,
@@ -107,6 +108,23 @@ def test_capped_at_48_hours() -> None:
     """A trickle never gives more than the horizon."""
     calculator = _fed(-40.0, -40.0, -40.0)
     assert calculator.to_empty(_now(3), HALF) == 48 * 60
+
+
+def test_tuning_is_followed() -> None:
+    """A calculator keeps to its tuning: horizon, samples, window, idle, margins."""
+    short = TimeToGo(Tuning(horizon=timedelta(hours=6), min_samples=2))
+    short.add(START, -40.0, HALF)
+    short.add(START + STEP, -40.0, HALF)
+    # Two samples suffice, and a trickle is capped at 6 h, not 48 h.
+    assert short.to_empty(_now(2), HALF) == 6 * 60
+    narrow = TimeToGo(Tuning(window=timedelta(minutes=10), idle_power_w=50.0))
+    for number, power in enumerate((-3000.0, -3000.0, -40.0, -40.0, -40.0)):
+        narrow.add(START + STEP * number, power, HALF)
+    # The 10-minute window keeps only the trickle, which is idle below 50 W.
+    assert len(narrow.trend.samples) == 3
+    assert narrow.to_empty(_now(5), HALF) is None
+    assert HALF.unconstrained()
+    assert not HALF.unconstrained(Tuning(ceiling_margin=50.0))
 
 
 def test_unknown_without_enough_or_fresh_samples() -> None:

@@ -23,8 +23,19 @@ class BatteryStatus(StrEnum):
     DISCHARGING = "discharging"
     STANDBY = "standby"
 
+    @classmethod
+    def from_flow(cls, flow: float | None, standby: float) -> BatteryStatus | None:
+        """Return the status of a signed flow (+ charging) with a standby band."""
+        if flow is None:
+            return None
+        if flow > standby:
+            return cls.CHARGING
+        if flow < -standby:
+            return cls.DISCHARGING
+        return cls.STANDBY
 
-@dataclass(frozen=True, kw_only=True)
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BatteryFigures:
     """What one battery contributes; `fresh` is False when its data is stale."""
 
@@ -45,7 +56,7 @@ class BatteryFigures:
         return value if value is not None and value > 0 else None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HomeFigures:
     """The aggregate of all batteries of an entry."""
 
@@ -93,17 +104,6 @@ def missing_share(batteries: Sequence[BatteryFigures]) -> float:
     if total <= 0:
         return 0.0
     return sum(weights[b.serial] for b in batteries if not b.fresh) / total
-
-
-def status_of(power_w: float | None) -> BatteryStatus | None:
-    """Return the status of a net power (W, + charging)."""
-    if power_w is None:
-        return None
-    if power_w > STANDBY_POWER_W:
-        return BatteryStatus.CHARGING
-    if power_w < -STANDBY_POWER_W:
-        return BatteryStatus.DISCHARGING
-    return BatteryStatus.STANDBY
 
 
 @dataclass(slots=True)
@@ -169,7 +169,7 @@ class HomeBattery:
             ),
             charged_kwh=charged,
             discharged_kwh=discharged,
-            status=status_of(power),
+            status=BatteryStatus.from_flow(power, STANDBY_POWER_W),
         )
 
     def as_dict(self) -> dict[str, Any]:

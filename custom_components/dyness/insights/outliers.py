@@ -10,13 +10,13 @@ from enum import StrEnum
 from statistics import median, pstdev
 from typing import Any, Final, Self
 
+from .spread import outlier_limit
 from .stored import items, mapping, to_time
 
 DAY: Final = timedelta(days=1)
 WEEK: Final = timedelta(days=7)
 # Fewer modules cannot say which one is off.
 MIN_MODULES: Final = 3
-SIGMAS: Final = 3.0
 # Share of the day's samples away from the siblings to raise, and to clear.
 RAISE_SHARE: Final = 0.8
 CLEAR_SHARE: Final = 0.5
@@ -68,7 +68,7 @@ def away_from_siblings(values: Mapping[str, float], margin: float) -> dict[str, 
     result: dict[str, bool] = {}
     for module, value in values.items():
         others = [v for m, v in values.items() if m != module]
-        limit = max(margin, SIGMAS * pstdev(others))
+        limit = outlier_limit(pstdev(others), margin)
         result[module] = abs(value - median(others)) > limit
     return result
 

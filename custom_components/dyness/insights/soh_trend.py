@@ -8,12 +8,13 @@ from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Final
 
+from .spread import outlier_limit
+
 MIN_SPAN: Final = timedelta(days=30)
 MIN_DAYS: Final = 20
 DAYS_PER_YEAR: Final = 365.25
-# Days farther than this from the first fit (in robust standard deviations,
-# and at least MIN_RESIDUAL points) are glitches, not ageing.
-OUTLIER_SIGMAS: Final = 3.0
+# Days farther from the first fit than the outlier rule (robust standard
+# deviations, at least MIN_RESIDUAL points) are glitches, not ageing.
 MIN_RESIDUAL: Final = 2.0
 # Median absolute deviation to standard deviation of a normal distribution.
 MAD_SCALE: Final = 1.4826
@@ -59,7 +60,7 @@ def soh_loss_per_year(
     slope, intercept = _fit(xs, ys)
     residuals = [y - (slope * x + intercept) for x, y in zip(xs, ys, strict=True)]
     sigma = MAD_SCALE * median(abs(r) for r in residuals)
-    limit = max(MIN_RESIDUAL, OUTLIER_SIGMAS * sigma)
+    limit = outlier_limit(sigma, MIN_RESIDUAL)
     kept = [
         (x, y) for x, y, r in zip(xs, ys, residuals, strict=True) if abs(r) <= limit
     ]

@@ -12,26 +12,36 @@ from typing import Any, Final, Self
 from .profile import DailyProfile
 from .stored import items, mapping, to_float, to_text, to_time
 
-WINDOW: Final = timedelta(minutes=30)
-# With fewer samples in the window there is no trend to speak of.
-MIN_SAMPLES: Final = 3
-# The newest sample must be this recent, or the battery's state is unknown.
-MAX_AGE: Final = timedelta(minutes=20)
-# How many of the newest samples must agree on the direction (by their median).
-RECENT: Final = 3
-# Below this power (W) the battery counts as idle.
-IDLE_POWER_W: Final = 30.0
-HORIZON: Final = timedelta(hours=48)
 FULL_SOC: Final = 100.0
 EMPTY_SOC: Final = 0.0
 # Below this SOC a BMS that stops the discharge shows where its floor is.
 FLOOR_SEARCH_SOC: Final = 40.0
-# How fast the expected power turns from the smoothed into the typical one.
-BLEND: Final = timedelta(minutes=30)
-STEP: Final = timedelta(minutes=5)
-# Near the floor or the top the BMS holds the power back (taper, cut-off).
-FLOOR_MARGIN: Final = 1.0
-CEILING_MARGIN: Final = 5.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tuning:
+    """The settings of the forecast, which tests and scripts/bench_insights.py vary."""
+
+    # The smoothed power is the trimmed mean of the samples in this window.
+    window: timedelta = timedelta(minutes=30)
+    # With fewer samples in the window there is no trend to speak of.
+    min_samples: int = 3
+    # The newest sample must be this recent, or the battery's state is unknown.
+    max_age: timedelta = timedelta(minutes=20)
+    # How many of the newest samples must agree on the direction (by their median).
+    recent: int = 3
+    # Below this power (W) the battery counts as idle.
+    idle_power_w: float = 30.0
+    horizon: timedelta = timedelta(hours=48)
+    # How fast the expected power turns from the smoothed into the typical one.
+    blend: timedelta = timedelta(minutes=30)
+    step: timedelta = timedelta(minutes=5)
+    # Near the floor or the top the BMS holds the power back (taper, cut-off).
+    floor_margin: float = 1.0
+    ceiling_margin: float = 5.0
+
+
+TUNING: Final = Tuning()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +66,9 @@ class PowerTrend:
     cloud or kettle spike does not swing it.
     """
 
-    def __init__(self, window: timedelta = WINDOW) -> None:
+    def __init__(self, tuning: Tuning = TUNING) -> None:
         """Start without samples."""
-        self.window = window
+        self.tuning = tuning
         self._samples: list[PowerSample] = []
 
     @property
@@ -71,12 +81,16 @@ class PowerTrend:
         if power_w is None or (self._samples and at <= self._samples[-1].at):
             return
         self._samples.append(PowerSample(at, power_w))
-        start = at - self.window
+        start = at - self.tuning.window
         self._samples = [s for s in self._samples if s.at >= start]
 
     def power(self, now: datetime) -> float | None:
         """Return the smoothed power, None when too few or too old samples."""
-        if len(self._samples) < MIN_SAMPLES or now - self._samples[-1].at > MAX_AGE:
+        tuning = self.tuning
+        if (
+            len(self._samples) < tuning.min_samples
+            or now - self._samples[-1].at > tuning.max_age
+        ):
             return None
         return trimmed_mean([s.power_w for s in self._samples])
 
@@ -84,16 +98,16 @@ class PowerTrend:
         """Return the median of the newest samples (0 without samples)."""
         if not self._samples:
             return 0.0
-        return median(s.power_w for s in self._samples[-RECENT:])
+        return median(s.power_w for s in self._samples[-self.tuning.recent :])
 
     def as_dict(self) -> dict[str, Any]:
         """Return the samples to store across restarts."""
         return {"samples": [[to_text(s.at), s.power_w] for s in self._samples]}
 
     @classmethod
-    def from_dict(cls, data: Any, window: timedelta = WINDOW) -> Self:
+    def from_dict(cls, data: Any, tuning: Tuning = TUNING) -> Self:
         """Return a trend from stored samples (unreadable rows are skipped)."""
-        trend = cls(window)
+        trend = cls(tuning)
         for row in items(mapping(data).get("samples")):
             if isinstance(row, list) and len(row) == 2:
                 at, power = to_time(row[0]), to_float(row[1])
@@ -102,7 +116,7 @@ class PowerTrend:
         return trend
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Level:
     """Where a battery stands: SOC, capacity and the SOC limits it moves between."""
 
@@ -128,12 +142,13 @@ class Level:
         target = self.ceiling if sign > 0 else self.floor
         return max(0.0, sign * (target - self.soc) / 100 * self.capacity_kwh)
 
-    @property
-    def unconstrained(self) -> bool:
+    def unconstrained(self, tuning: Tuning = TUNING) -> bool:
         """Return whether the BMS lets the battery follow the household freely."""
         return (
             self.soc is not None
-            and self.floor + FLOOR_MARGIN < self.soc < self.ceiling - CEILING_MARGIN
+            and self.floor + tuning.floor_margin
+            < self.soc
+            < self.ceiling - tuning.ceiling_margin
         )
 
 
@@ -146,25 +161,30 @@ class TimeToGo:
     """
 
     def __init__(
-        self, window: timedelta = WINDOW, profile: DailyProfile | None = None
+        self, tuning: Tuning = TUNING, profile: DailyProfile | None = None
     ) -> None:
         """Start without samples; without a profile the smoothed power is held."""
-        self.trend = PowerTrend(window)
+        self.tuning = tuning
+        self.trend = PowerTrend(tuning)
         self.profile = profile
 
     def add(self, at: datetime, power_w: float | None, level: Level) -> None:
         """Take the power of a sample (at its sample time) and where it stood."""
         self.trend.add(at, power_w)
-        if self.profile is not None and power_w is not None and level.unconstrained:
+        if (
+            self.profile is not None
+            and power_w is not None
+            and level.unconstrained(self.tuning)
+        ):
             self.profile.add(at, power_w)
 
     def to_full(self, now: datetime, level: Level) -> float | None:
         """Return minutes until the charge limit (or 100 %), None unless charging."""
-        return home_minutes(now, 1, [(self, level)])
+        return home_minutes(now, 1, [(self, level)], self.tuning)
 
     def to_empty(self, now: datetime, level: Level) -> float | None:
         """Return minutes until the discharge floor (or 0 %), None unless discharging."""
-        return home_minutes(now, -1, [(self, level)])
+        return home_minutes(now, -1, [(self, level)], self.tuning)
 
     def expected(self, now: datetime, ahead: timedelta) -> float | None:
         """Return the power (W) expected `ahead` of now, None without samples."""
@@ -174,7 +194,7 @@ class TimeToGo:
         typical = None if self.profile is None else self.profile.typical(now + ahead)
         if typical is None:
             return current
-        weight = math.exp(-ahead / BLEND)
+        weight = math.exp(-ahead / self.tuning.blend)
         return weight * current + (1 - weight) * typical
 
     def as_dict(self) -> dict[str, Any]:
@@ -186,7 +206,7 @@ class TimeToGo:
 
     @classmethod
     def from_dict(
-        cls, data: Any, window: timedelta = WINDOW, zone: tzinfo | None = None
+        cls, data: Any, tuning: Tuning = TUNING, zone: tzinfo | None = None
     ) -> Self:
         """Return a calculator from stored state (with a profile when `zone` is given)."""
         stored = mapping(data)
@@ -195,13 +215,16 @@ class TimeToGo:
             if zone is None
             else DailyProfile.from_dict(stored.get("profile"), zone)
         )
-        made = cls(window, profile)
-        made.trend = PowerTrend.from_dict(stored, window)
+        made = cls(tuning, profile)
+        made.trend = PowerTrend.from_dict(stored, tuning)
         return made
 
 
 def home_minutes(
-    now: datetime, sign: int, parts: Sequence[tuple[TimeToGo, Level]]
+    now: datetime,
+    sign: int,
+    parts: Sequence[tuple[TimeToGo, Level]],
+    tuning: Tuning = TUNING,
 ) -> float | None:
     """Return minutes until the batteries together reach full (+1) or empty (-1).
 
@@ -224,21 +247,23 @@ def home_minutes(
         energy += part_energy
         smoothed += power
         recent += calculator.trend.recent()
-    if sign * smoothed <= IDLE_POWER_W or sign * recent <= IDLE_POWER_W:
+    idle = tuning.idle_power_w
+    if sign * smoothed <= idle or sign * recent <= idle:
         return None
+    step = tuning.step
     ahead = timedelta(0)
-    while ahead < HORIZON:
+    while ahead < tuning.horizon:
         power = sign * sum(
             calculator.expected(now, ahead) or 0.0 for calculator, _ in parts
         )
-        if power <= IDLE_POWER_W:
+        if power <= idle:
             return None
-        step_kwh = power * STEP.total_seconds() / 3_600_000
+        step_kwh = power * step.total_seconds() / 3_600_000
         if step_kwh >= energy:
-            return (ahead + STEP * (energy / step_kwh)).total_seconds() / 60
+            return (ahead + step * (energy / step_kwh)).total_seconds() / 60
         energy -= step_kwh
-        ahead += STEP
-    return HORIZON.total_seconds() / 60
+        ahead += step
+    return tuning.horizon.total_seconds() / 60
 
 
 def floor_from_depth(depth_percent: float | None) -> float | None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 from .api import RealtimeSnapshot
 from .api.settings import SettingsFamily
@@ -82,8 +82,7 @@ class SourceKind(StrEnum):
     DETAIL = "detail"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Source:
+class Source(NamedTuple):
     """Where one metric is read: a point id, or a field of another endpoint."""
 
     kind: SourceKind

@@ -114,7 +114,7 @@ class Score:
     other_sign: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Evidence:
     """The outcome of matching one records list against the live samples."""
 
@@ -347,7 +347,13 @@ def _score(
                 same += 1
             else:
                 other += 1
-    return Score(offset, matched, compared, same, other)
+    return Score(
+        offset=offset,
+        matched=matched,
+        compared=compared,
+        same_sign=same,
+        other_sign=other,
+    )
 
 
 def _verdict(sample: LiveSample, record: PowerRecord) -> bool | None:

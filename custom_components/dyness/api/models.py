@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Self, dataclass_transform
 
 from . import values
 from .exceptions import DynessResponseError
@@ -120,6 +120,14 @@ def api_field(key: str, read: _Reader = _text_at) -> Any:
     return field(metadata={_SOURCE: (key, read)})
 
 
+@dataclass_transform(
+    frozen_default=True, kw_only_default=True, field_specifiers=(field, api_field)
+)
+def api_model[T](cls: type[T]) -> type[T]:
+    """Make a frozen, slotted, keyword-only dataclass whose api_fields are required."""
+    return dataclass(frozen=True, slots=True, kw_only=True)(cls)
+
+
 def _build[M: DataclassInstance](
     cls: type[M], data: Mapping[str, Any], **given: object
 ) -> M:
@@ -170,7 +178,7 @@ class _Reported:
         return status.strip().lower() == "online"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@api_model
 class StorageDevice(_Reported):
     """One entry of `device/storage/list`."""
 
@@ -227,7 +235,7 @@ class StorageDevicePage:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@api_model
 class DeviceDetail(_Reported, _Answer):
     """The answer of `device/household/storage/detail`."""
 
@@ -238,12 +246,12 @@ class DeviceDetail(_Reported, _Answer):
     model_code: str | None = api_field("deviceModelCode")
     firmware_version: str | None = api_field("firmwareVersion")
     communication_status: str | None = api_field("deviceCommunicationStatus")
-    data_update_time: datetime | None = api_field("dataUpdateTime", _local_time_at)  # noqa: RUF009 - no default
+    data_update_time: datetime | None = api_field("dataUpdateTime", _local_time_at)
     rated_energy: float | None = api_field("energy", _float_at)
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@api_model
 class StationInfo(_Answer):
     """The answer of `station/info` (kWh figures; semantics differ per model)."""
 
@@ -351,7 +359,7 @@ class RealtimeSnapshot:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@api_model
 class PowerRecord:
     """One 5-minute record of `device/getLastPowerDataBySn` (positive = charging)."""
 
@@ -420,7 +428,7 @@ class RunningData:
         return cls(time=parse_utc(info.get("dateTime")), values=values, raw=dict(info))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@api_model
 class FirmwareVersions(_Answer):
     """The answer of `device/checkVersion` (the API spells its keys "Lasted")."""
 
@@ -434,7 +442,7 @@ class FirmwareVersions(_Answer):
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@api_model
 class BatteryInfo:
     """`batteryInfo` of v2 `GetRealTimeDataBySN`; all None without one.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import Field, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Self, dataclass_transform
@@ -142,7 +142,14 @@ def _build[M: DataclassInstance](
     return cls(**read, **given)
 
 
-class _Answer:
+@api_model
+class _Model:
+    """A model of an answer, which keeps the answer as sent."""
+
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+class _Answer(_Model):
     """A model built from one answer object by its declared fields."""
 
     __slots__ = ()
@@ -150,8 +157,6 @@ class _Answer:
     answer_name: ClassVar[str]
     # Whether a null answer means "nothing", read as an empty object.
     null_is_empty: ClassVar[bool] = False
-    if TYPE_CHECKING:
-        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
@@ -179,7 +184,7 @@ class _Reported:
 
 
 @api_model
-class StorageDevice(_Reported):
+class StorageDevice(_Reported, _Model):
     """One entry of `device/storage/list`."""
 
     device_sn: str
@@ -191,7 +196,6 @@ class StorageDevice(_Reported):
     firmware_version: str | None = api_field("firmwareVersion")
     work_status: str | None = api_field("workStatus")
     battery_category: str | None = api_field("batteryCategory")
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
     def is_master(self) -> bool:
@@ -248,7 +252,6 @@ class DeviceDetail(_Reported, _Answer):
     communication_status: str | None = api_field("deviceCommunicationStatus")
     data_update_time: datetime | None = api_field("dataUpdateTime", _local_time_at)
     rated_energy: float | None = api_field("energy", _float_at)
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @api_model
@@ -260,7 +263,6 @@ class StationInfo(_Answer):
     installed_power: float | None = api_field("installedPower", _float_at)
     battery_capacity: float | None = api_field("batteryCapacity", _float_at)
     inverter_total_power: float | None = api_field("inverterTotalPower", _float_at)
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -360,7 +362,7 @@ class RealtimeSnapshot:
 
 
 @api_model
-class PowerRecord:
+class PowerRecord(_Model):
     """One 5-minute record of `device/getLastPowerDataBySn` (positive = charging)."""
 
     time: datetime
@@ -368,7 +370,6 @@ class PowerRecord:
     power: float | None = api_field("realTimePower", _float_at)
     voltage: float | None = api_field("realTimeVoltage", _float_at)
     soc: float | None = api_field("soc", _float_at)
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -396,12 +397,11 @@ class PowerRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RunningData:
+class RunningData(_Model):
     """The answer of `device/getLastRunningDataBySn` (filled for hybrids only)."""
 
     time: datetime | None
     values: Mapping[str, PointValue]
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -439,11 +439,10 @@ class FirmwareVersions(_Answer):
     dsp: str | None = api_field("dspLastedVersion")
     arm: str | None = api_field("armLastedVersion")
     mppt: str | None = api_field("mpptLastedVersion")
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @api_model
-class BatteryInfo:
+class BatteryInfo(_Model):
     """`batteryInfo` of v2 `GetRealTimeDataBySN`; all None without one.
 
     Family C masters (PowerBrick SC/Plus) leave their SOC point empty; where
@@ -458,17 +457,17 @@ class BatteryInfo:
     max_charge_current: float | None = api_field("maxChargeCurrent", _float_at)
     max_discharge_current: float | None = api_field("maxDischargeCurrent", _float_at)
     cycle_count: int | None = api_field("cycleCount", _int_at)
+    # Each cell quantity: its extremes, then every cell.
     cell_max_voltage: float | None = api_field("cellMaxVoltage", _float_at)
     cell_min_voltage: float | None = api_field("cellMinVoltage", _float_at)
+    cell_voltages: tuple[float, ...] = api_field("cellVoltageList", _floats_at)
     cell_max_temperature: float | None = api_field("cellMaxTemperature", _float_at)
     cell_min_temperature: float | None = api_field("cellMinTemperature", _float_at)
-    cell_voltages: tuple[float, ...] = api_field("cellVoltageList", _floats_at)
     cell_temperatures: tuple[float, ...] = api_field("cellTempList", _floats_at)
     # High-voltage systems only: W and Wh.
     power: float | None = api_field("batteryPower", _float_at)
     remaining_energy: float | None = api_field("batteryRemainingEnergy", _float_at)
     rated_energy: float | None = api_field("batteryRatedEnergy", _float_at)
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @classmethod
     def from_api(cls, data: Any) -> BatteryInfo:

@@ -207,6 +207,53 @@ async def test_signal_strength_polled_while_enabled(
     assert hass.states.get(entity_id).state == state.state  # type: ignore[union-attr]
 
 
+async def test_signal_read_for_a_new_entity(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    frozen: FrozenDateTimeFactory,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An entity added after setup reads its dongle at once; a 429 leaves it for later."""
+    coordinator = init_integration.runtime_data.coordinator
+    first = init_integration.data["batteries"][0]
+    serial, dongle = first["device_sn"], first["dongle_sn"]
+
+    def polls() -> int:
+        return simulator.stats(DEFAULT_APP_ID).by_serial.get(dongle, 0)
+
+    assert coordinator.data.batteries[serial].signal_dbm is None
+    updates: list[None] = []
+    coordinator.async_add_listener(lambda: updates.append(None))
+
+    # A serial the entry does not hold is not asked for.
+    calls = coordinator.client.scheduler.calls
+    await coordinator.async_read_signal("NOT-ON-THIS-ENTRY-BMS")
+    assert coordinator.client.scheduler.calls == calls
+    assert updates == []
+
+    caplog.set_level("DEBUG")
+    simulator.add_fault(Fault(kind="http429", sn=dongle, retry_after=60))
+    before = polls()
+    await coordinator.async_read_signal(serial)
+    assert polls() == before + 1
+    assert coordinator.data.batteries[serial].signal_dbm is None
+    assert updates == []
+    assert f"Signal strength of {serial} not read yet" in caplog.text
+
+    # Once the 429's wait is over (and the budget it lowered is back).
+    scheduler = coordinator.client.scheduler
+    frozen.tick(timedelta(seconds=61))
+    assert scheduler.blocked_for() == 0
+    scheduler.budget = scheduler.ceiling
+    await coordinator.async_read_signal(serial)
+    assert polls() == before + 2
+    dbm = coordinator.data.batteries[serial].signal_dbm
+    assert dbm is not None
+    assert -120 < dbm < 0
+    assert updates == [None]
+
+
 async def test_device_list_failure_is_not_fatal(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -89,9 +89,9 @@ class DynessStaticCoordinator(DynessBaseCoordinator[StaticFacts]):
         """Read the rated figures of batteries whose layout needs them, when due."""
         for serial, battery in batteries.items():
             if needs_detail(battery.family):
-                await self.async_refresh_detail(serial, now)
+                await self._refresh_detail(serial, now)
 
-    async def async_refresh_detail(self, serial: str, now: datetime) -> None:
+    async def _refresh_detail(self, serial: str, now: datetime) -> None:
         """Read a battery's rated figures, twice a day."""
         last = self._detail_at.get(serial)
         if last is not None and now - last < DETAIL_INTERVAL:

@@ -251,7 +251,8 @@ class CallScheduler:
         """
         if BUDGET_SHARE[priority] >= 1.0:
             return False
-        per_hour = self._battery_calls_per_hour() + self.budget * RETRY_SHARE
+        every = self.plan().battery_every
+        per_hour = self._battery_calls_per_hour(every) + self.budget * RETRY_SHARE
         rate = per_hour / HOUR
         now = self._monotonic()
         counted = len(self._window) + 1
@@ -267,9 +268,10 @@ class CallScheduler:
             return SAMPLE_PERIOD
         return max(1.0, self._window[0] + HOUR - self._monotonic())
 
-    def _battery_calls_per_hour(self) -> float:
-        """Return the calls the batteries' own data takes an hour, as planned."""
-        every = self.plan().battery_every
+    def _battery_calls_per_hour(self, every: int) -> float:
+        """Return the batteries' own calls an hour when read every `every`th sample."""
+        # Once stretched, each computed energy total fills the skipped samples
+        # from the power records: one more call per read sample.
         per_sample = sum(
             d.battery_calls + (d.gap_calls if every > 1 else 0)
             for d in self.demands.values()
@@ -346,20 +348,17 @@ class CallScheduler:
     def plan(self) -> Plan:
         """Stretch modules first, then batteries, until every user fits the budget."""
         per_hour = HOUR / SAMPLE_PERIOD
-        batteries = sum(d.battery_calls for d in self.demands.values()) * per_hour
-        gaps = sum(d.gap_calls for d in self.demands.values()) * per_hour
         modules = sum(d.module_calls for d in self.demands.values()) * per_hour
         static = sum(d.static_per_hour for d in self.demands.values())
         usable = self.budget * (1 - RETRY_SHARE) - static
-
-        def per_hour_at(every: int) -> float:
-            return (batteries + (gaps if every > 1 else 0)) / every
-
         battery_every = 1
-        while per_hour_at(battery_every) > usable and battery_every < MAX_STRETCH:
+        while (
+            self._battery_calls_per_hour(battery_every) > usable
+            and battery_every < MAX_STRETCH
+        ):
             battery_every += 1
         left = min(usable, self.budget * BUDGET_SHARE[Priority.MODULE] - static)
-        left -= per_hour_at(battery_every)
+        left -= self._battery_calls_per_hour(battery_every)
         module_every = 1
         if modules:
             module_every = (
